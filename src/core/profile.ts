@@ -1,0 +1,94 @@
+/**
+ * The unified state of one shopper: identity, consent, order history, carts and engagement.
+ * Built only by `reduceProfile`; epoch milliseconds everywhere.
+ */
+import type { CartItem, Channel, ConsentStatus, Device, Engagement, EventSource } from "./events.js";
+
+export interface ConsentState {
+  status: ConsentStatus;
+  /** when the status was set at the source */
+  at?: number;
+  /** the event that set it */
+  eventId?: string;
+  source?: EventSource;
+}
+
+export type CartStatus = "active" | "checkout" | "ordered" | "expired";
+
+export interface Cart {
+  /** the first id a source gave this cart (or one derived from the first event) */
+  id: string;
+  /** every id that names this cart: cart id, cart token, checkout token, checkout id */
+  refs: string[];
+  items: CartItem[];
+  /** sum of price × quantity, rounded to 1/10,000 of the currency unit */
+  value: number;
+  currency?: string;
+  checkoutUrl?: string;
+  coupon?: string;
+  status: CartStatus;
+  createdAt: number;
+  /** last shopper activity on this cart (drives abandonment) */
+  updatedAt: number;
+  /** when the current item list was last replaced by a snapshot */
+  snapshotAt?: number;
+  checkoutStartedAt?: number;
+  orderedAt?: number;
+  orderId?: string;
+}
+
+export interface EngagementRecord {
+  at: number;
+  engagement: Engagement;
+  channel: Channel;
+  cartId?: string;
+  stage?: number;
+  step?: string;
+  key?: string;
+}
+
+export interface OrderHistory {
+  count: number;
+  lifetimeValue: number;
+  currency?: string;
+  lastOrderAt?: number;
+  lastOrderId?: string;
+  /** recent order ids, to count each order once */
+  recentIds: string[];
+}
+
+export interface Profile {
+  id: string;
+  userId?: string;
+  anonymousIds: string[];
+  email?: string;
+  /** E.164 */
+  phone?: string;
+  /** a phone number that was received but is not a valid number: recorded, never used */
+  invalidPhone?: string;
+  firstName?: string;
+  lastName?: string;
+  name?: string;
+  timezone?: string;
+  locale?: string;
+  device?: Device;
+  traits: Record<string, string | number | boolean | null>;
+  consent: Record<Channel, ConsentState>;
+  orders: OrderHistory;
+  /** newest last; bounded (see `PROFILE_LIMITS`) */
+  carts: Cart[];
+  /** newest last; bounded */
+  engagement: EngagementRecord[];
+  /** message ids already applied, newest last; bounded, for duplicate deliveries */
+  seen: string[];
+  firstSeenAt: number;
+  lastSeenAt: number;
+}
+
+export const PROFILE_LIMITS = {
+  carts: 10,
+  engagement: 100,
+  seen: 256,
+  orderIds: 50,
+  anonymousIds: 20,
+} as const;
