@@ -3,6 +3,7 @@
  * Built only by `reduceProfile`; epoch milliseconds everywhere.
  */
 import type { CartItem, Channel, ConsentStatus, Device, Engagement, EventSource } from "./events.js";
+import type { JourneyInstance } from "./journey/instance.js";
 
 export interface ConsentState {
   status: ConsentStatus;
@@ -79,6 +80,8 @@ export interface Profile {
   carts: Cart[];
   /** newest last; bounded */
   engagement: EngagementRecord[];
+  /** journey instances by `journey:cartId`; written only by the planner */
+  journeys: Record<string, JourneyInstance>;
   /** message ids already applied, newest last; bounded, for duplicate deliveries */
   seen: string[];
   firstSeenAt: number;
