@@ -1,0 +1,53 @@
+/**
+ * The `cartback` command line. Each command lives in `commands/<name>.ts` and is registered here.
+ */
+import type { CliCommand, CliIO } from "./types.js";
+
+const COMMANDS: CliCommand[] = [];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+  return [
+    "cartback — one orchestrated cart-recovery journey across email and SMS",
+    "",
+    "Usage: cartback <command> [options]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Run `cartback <command> --help` for a command's options.",
+  ].join("\n");
+}
+
+const defaultIO: CliIO = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  stdin: process.stdin,
+};
+
+/** runs the CLI and resolves to the exit code */
+export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(`${usage()}\n`);
+    return name === undefined ? 1 : 0;
+  }
+  if (name === "--version" || name === "-v") {
+    const pkg = (await import("../../package.json", { with: { type: "json" } })).default;
+    io.stdout(`${pkg.version}\n`);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`cartback: unknown command "${name}"\n\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`cartback ${name}: ${message}\n`);
+    return 2;
+  }
+}
