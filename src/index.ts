@@ -5,5 +5,6 @@
  */
 export * from "./core/commands.js";
 export * from "./core/events.js";
+export * from "./core/journey/index.js";
 export * from "./core/profile.js";
 export * from "./core/result.js";
