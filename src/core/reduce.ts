@@ -313,7 +313,9 @@ function applyOrder(profile: Profile, event: Extract<CartEvent, { type: "order_c
     if (profile.orders.currency === undefined) delete profile.orders.currency;
     if (profile.orders.lastOrderId === undefined) delete profile.orders.lastOrderId;
   }
-  const cart = findCart(profile, event.cartRefs, true);
+  // ids often do not line up across a store's events (cart_id on the cart, order_id on the order):
+  // an order that names no known cart completes the shopper's open cart, so no reminder follows it
+  const cart = findCart(profile, event.cartRefs, true) ?? findCart(profile, [], true);
   if (cart) {
     if (cart.status === "ordered") return;
     const ordered: Cart = {

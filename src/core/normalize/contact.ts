@@ -74,7 +74,8 @@ export function buildContact(input: ContactInput): Contact {
   if (email) contact.email = email;
   const rawPhone = pick(sources, input.phoneKeys ?? ["phone", "Phone", "phone_number", "mobile"]);
   if (rawPhone) {
-    const region = input.region ?? regionFrom(sources);
+    // an address in the message knows the shopper's country better than the store-wide default
+    const region = regionFrom(sources) ?? input.region;
     const phone = normalizePhone(rawPhone, region);
     if (phone.e164) contact.phone = phone.e164;
     else if (phone.invalid) contact.invalidPhone = phone.invalid;
