@@ -5,6 +5,10 @@
  */
 export * from "./core/commands.js";
 export * from "./core/events.js";
+export * from "./core/identity.js";
 export * from "./core/journey/index.js";
+export * from "./core/money.js";
+export * from "./core/normalize/index.js";
 export * from "./core/profile.js";
+export * from "./core/reduce.js";
 export * from "./core/result.js";

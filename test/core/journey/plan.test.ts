@@ -46,7 +46,8 @@ const order =
     },
   });
 
-const messages = (emitted: { command: Command }[]) => emitted.filter((e) => e.command.kind === "message");
+const messages = (emitted: { at: number; command: Command }[]) =>
+  emitted.filter((e) => e.command.kind === "message");
 
 describe("abandonment", () => {
   it("waits for inactivity that depends on intent: 15 / 60 / 90 minutes", () => {
