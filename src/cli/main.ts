@@ -1,10 +1,11 @@
 /**
  * The `cartback` command line. Each command lives in `commands/<name>.ts` and is registered here.
  */
+import { simulateCommand } from "./commands/simulate.js";
 import { validateCommand } from "./commands/validate.js";
 import type { CliCommand, CliIO } from "./types.js";
 
-const COMMANDS: CliCommand[] = [validateCommand];
+const COMMANDS: CliCommand[] = [validateCommand, simulateCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

@@ -22,6 +22,25 @@ export interface PredicateContext {
 
 const ENGAGED: readonly Engagement[] = ["opened", "clicked", "replied"];
 
+function numericTrait(profile: Profile, ...keys: string[]): number {
+  let best = 0;
+  for (const key of keys) {
+    const value = Number(profile.traits[key]);
+    if (Number.isFinite(value) && value > best) best = value;
+  }
+  return best;
+}
+
+/** orders seen by cartback, or the shop's own count when a source sent it as a trait (`orders_count`) */
+export function orderCount(profile: Profile): number {
+  return Math.max(profile.orders.count, numericTrait(profile, "orders_count"));
+}
+
+/** lifetime value seen by cartback, or the shop's own (`lifetime_value`, `total_spent`) */
+export function lifetimeValue(profile: Profile): number {
+  return Math.max(profile.orders.lifetimeValue, numericTrait(profile, "lifetime_value", "total_spent"));
+}
+
 function compare(value: number, cmp: Comparison, table: ThresholdTable): boolean {
   if (cmp.gte !== undefined && !(value >= resolveAmount(cmp.gte, table))) return false;
   if (cmp.gt !== undefined && !(value > resolveAmount(cmp.gt, table))) return false;
@@ -62,8 +81,8 @@ export function evaluatePredicate(p: Predicate, ctx: PredicateContext): boolean 
   if ("any" in p) return p.any.some((q) => evaluatePredicate(q, ctx));
   if ("not" in p) return !evaluatePredicate(p.not, ctx);
   if ("cartValue" in p) return compare(ctx.cart.value, p.cartValue, ctx.table);
-  if ("lifetimeValue" in p) return compare(ctx.profile.orders.lifetimeValue, p.lifetimeValue, ctx.table);
-  if ("orders" in p) return compareCount(ctx.profile.orders.count, p.orders);
+  if ("lifetimeValue" in p) return compare(lifetimeValue(ctx.profile), p.lifetimeValue, ctx.table);
+  if ("orders" in p) return compareCount(orderCount(ctx.profile), p.orders);
   if ("segment" in p) return ctx.segment !== null && p.segment.includes(ctx.segment);
   if ("intent" in p) return ctx.intent !== null && p.intent.includes(ctx.intent);
   if ("consent" in p) {

@@ -33,7 +33,7 @@ function formatAmount(value: number): string {
 function itemNames(cart: Cart): string[] {
   return cart.items.map((i) => {
     const name = i.name ?? i.sku ?? i.productId;
-    return i.quantity > 1 ? `${name} ×${i.quantity}` : name;
+    return i.quantity > 1 ? `${name} x${i.quantity}` : name;
   });
 }
 
