@@ -7,11 +7,19 @@ export const DAY = 24 * HOUR;
 
 const UNIT: Record<string, number> = { m: MINUTE, h: HOUR, d: DAY };
 
+const parsed = new Map<string, number>();
+
 /** milliseconds of a duration (schema-validated input) */
 export function toMs(duration: Duration): number {
   if (typeof duration === "number") return Math.round(duration * MINUTE);
-  const unit = UNIT[duration.slice(-1)] ?? MINUTE;
-  return Math.round(Number(duration.slice(0, -1)) * unit);
+  let ms = parsed.get(duration);
+  if (ms === undefined) {
+    const unit = UNIT[duration.slice(-1)] ?? MINUTE;
+    ms = Math.round(Number(duration.slice(0, -1)) * unit);
+    // journeys hold few distinct durations; the bound only guards against abuse
+    if (parsed.size < 10_000) parsed.set(duration, ms);
+  }
+  return ms;
 }
 
 /** `90m` → "1h30m", for people */

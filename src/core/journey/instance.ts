@@ -56,3 +56,28 @@ export function instanceKey(journey: string, cartId: string): string {
 export function isTerminal(status: JourneyStatus): boolean {
   return status === "completed" || status === "exited" || status === "suppressed";
 }
+
+/**
+ * a shallow copy to change (explicit fields: `{ ...instance, x }` is a slow path in V8 and the
+ * planner copies instances on every step)
+ */
+export function copyInstance(i: JourneyInstance): JourneyInstance {
+  const copy: JourneyInstance = {
+    journey: i.journey,
+    cartId: i.cartId,
+    status: i.status,
+    segment: i.segment,
+    abandonedAt: i.abandonedAt,
+    stage: i.stage,
+    sent: i.sent,
+  };
+  if (i.exitReason !== undefined) copy.exitReason = i.exitReason;
+  if (i.exitedAt !== undefined) copy.exitedAt = i.exitedAt;
+  if (i.intent !== undefined) copy.intent = i.intent;
+  if (i.startedAt !== undefined) copy.startedAt = i.startedAt;
+  if (i.cartUpdatedAt !== undefined) copy.cartUpdatedAt = i.cartUpdatedAt;
+  if (i.groups !== undefined) copy.groups = i.groups;
+  if (i.skipped !== undefined) copy.skipped = i.skipped;
+  if (i.discounts !== undefined) copy.discounts = i.discounts;
+  return copy;
+}

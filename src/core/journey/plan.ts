@@ -13,7 +13,7 @@ import { channelBlock } from "./channel-gate.js";
 import { type ResolvedJourney, resolveJourney } from "./define.js";
 import { issueDiscountCode } from "./discounts.js";
 import { toMs } from "./duration.js";
-import { instanceKey, isTerminal, type JourneyInstance } from "./instance.js";
+import { copyInstance, instanceKey, isTerminal, type JourneyInstance } from "./instance.js";
 import { journeyKey, stepKey } from "./keys.js";
 import { checkoutLinkUrl, createCheckoutToken } from "./links.js";
 import { pickTimezone } from "./local-time.js";
@@ -22,7 +22,7 @@ import { isInSendWindow, nextSendWindowOpen } from "./quiet-hours.js";
 import type { Intent, JourneySpec, Stage, Step } from "./schema.js";
 import { assignSegment } from "./segments.js";
 import { alignToHour, mostEngagedHour } from "./send-time.js";
-import { analyticsCommand, renderStep } from "./step-commands.js";
+import { analyticsCommand, commandHead, makeCommand, renderStep } from "./step-commands.js";
 import { type ThresholdTable, thresholdTable } from "./thresholds.js";
 
 /** what the journey JSON must not hold: secrets and deployment settings */
@@ -89,9 +89,12 @@ export function planJourney(
   let journeys = profile.journeys;
   const changed: JourneyInstance[] = [];
   const update = (next: JourneyInstance) => {
-    if (journeys === profile.journeys) journeys = { ...profile.journeys };
+    if (journeys === profile.journeys) {
+      journeys = Object.assign({}, profile.journeys);
+      run.profile = Object.assign({}, profile);
+      run.profile.journeys = journeys;
+    }
     journeys[instanceKey(journey.id, next.cartId)] = next;
-    run.profile = { ...run.profile, journeys };
     changed.push(next);
   };
   const cartIds = new Set<string>();
@@ -164,15 +167,15 @@ function endInstance(
   };
   if (profile.email) {
     for (const group of instance.groups ?? []) {
-      run.commands.push({
-        ...meta,
-        channel: "email",
-        key: stepKey(journey.id, instance.cartId, "exit", `ungroup-${group}`, "email"),
-        kind: "support",
-        type: "mailerlite.removeFromGroup",
-        email: profile.email,
-        group,
-      });
+      const head = commandHead(
+        meta,
+        "support",
+        stepKey(journey.id, instance.cartId, "exit", `ungroup-${group}`, "email"),
+      );
+      head.channel = "email";
+      run.commands.push(
+        makeCommand(head, { type: "mailerlite.removeFromGroup", email: profile.email, group }),
+      );
     }
   }
   if (journey.analytics && instance.status !== "suppressed") {
@@ -200,7 +203,9 @@ function endInstance(
       ),
     );
   }
-  const next: JourneyInstance = { ...instance, status, exitedAt: now };
+  const next = copyInstance(instance);
+  next.status = status;
+  next.exitedAt = now;
   if (status === "exited") next.exitReason = reason;
   return next;
 }
@@ -264,7 +269,10 @@ function planCart(
     };
     draft.segment = assignSegment(journey, predicateContext(run, cart, table, draft));
     if (otherActiveInstance(run, cart, journeys)) {
-      return { ...draft, status: "suppressed", exitReason: "active_in_other_journey", exitedAt: now };
+      draft.status = "suppressed";
+      draft.exitReason = "active_in_other_journey";
+      draft.exitedAt = now;
+      return draft;
     }
     if (journey.analytics) {
       run.commands.push(
@@ -288,7 +296,8 @@ function planCart(
     instance = draft;
   } else if (instance.cartUpdatedAt !== undefined && cart.updatedAt > instance.cartUpdatedAt) {
     // the cart changed after abandonment
-    instance = { ...instance, cartUpdatedAt: cart.updatedAt };
+    instance = copyInstance(instance);
+    instance.cartUpdatedAt = cart.updatedAt;
     if (journey.cartChange === "restart") {
       const intent = classifyIntent(journey, cart, table);
       instance.intent = intent;
@@ -374,7 +383,10 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
     return instance;
   }
   const segment = assignSegment(journey, predicateContext(run, cart, table, instance));
-  if (segment !== instance.segment) instance = { ...instance, segment };
+  if (segment !== instance.segment) {
+    instance = copyInstance(instance);
+    instance.segment = segment;
+  }
   const done = new Set<string>([
     ...instance.sent.map((s) => s.key),
     ...(instance.skipped ?? []).map((s) => s.key),
@@ -385,13 +397,11 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
 
   const skip = (stage: Stage, step: Step, key: string, reason: string) => {
     const channel = step.channel === "task" ? null : step.channel;
-    instance = {
-      ...instance,
-      skipped: [
-        ...(instance.skipped ?? []),
-        { stage: stage.stage, step: step.id, channel, at: now, key, reason },
-      ],
-    };
+    instance = copyInstance(instance);
+    instance.skipped = [
+      ...(instance.skipped ?? []),
+      { stage: stage.stage, step: step.id, channel, at: now, key, reason },
+    ];
     done.add(key);
   };
 
@@ -483,7 +493,10 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
   const paused = activePause(now, journey.blackouts) !== undefined;
   if (earlierResolved && !pending) return endInstance(run, instance, cart, "completed", "completed");
   const status = paused ? "paused" : "active";
-  return instance.status === status ? instance : { ...instance, status };
+  if (instance.status === status) return instance;
+  instance = copyInstance(instance);
+  instance.status = status;
+  return instance;
 }
 
 function emitStep(
@@ -520,15 +533,18 @@ function emitStep(
         );
         if (issued) {
           discount = { percent, code: issued.code };
-          instance = { ...instance, discounts: { ...instance.discounts, [String(stage.stage)]: discount } };
+          instance = copyInstance(instance);
+          instance.discounts = Object.assign({}, instance.discounts, { [String(stage.stage)]: discount });
           if (issued.register) {
-            registerCommand = {
-              ...baseMeta(run, cart, instance),
-              stage: stage.stage,
-              step: step.id,
-              discountPercent: percent,
-              key: stepKey(journey.id, cart.id, stage.stage, "discount", "task"),
-              kind: "task",
+            const head = commandHead(
+              baseMeta(run, cart, instance),
+              "task",
+              stepKey(journey.id, cart.id, stage.stage, "discount", "task"),
+            );
+            head.stage = stage.stage;
+            head.step = step.id;
+            head.discountPercent = percent;
+            registerCommand = makeCommand(head, {
               type: "webhook.post",
               target: issued.register.target,
               event: "register_discount",
@@ -540,7 +556,7 @@ function emitStep(
                 currency: cart.currency ?? journey.thresholds.currency,
                 expiresAt: new Date(now + journey.linkTtl).toISOString(),
               },
-            };
+            });
           }
         }
       }
@@ -589,13 +605,12 @@ function emitStep(
     storeName: context.storeName ?? null,
   });
   if (!rendered.ok) {
-    return {
-      ...instance,
-      skipped: [
-        ...(instance.skipped ?? []),
-        { stage: stage.stage, step: step.id, channel, at: now, key, reason: rendered.reason },
-      ],
-    };
+    const skipped = copyInstance(instance);
+    skipped.skipped = [
+      ...(instance.skipped ?? []),
+      { stage: stage.stage, step: step.id, channel, at: now, key, reason: rendered.reason },
+    ];
+    return skipped;
   }
   if (registerCommand) run.commands.push(registerCommand);
   run.commands.push(...rendered.commands);
@@ -603,10 +618,9 @@ function emitStep(
   for (const c of rendered.commands) {
     if (c.type === "mailerlite.addToGroup" && !groups.includes(c.group)) groups.push(c.group);
   }
-  return {
-    ...instance,
-    stage: Math.max(instance.stage ?? 0, stage.stage),
-    groups,
-    sent: [...instance.sent, { stage: stage.stage, step: step.id, channel, at: now, key, variant }],
-  };
+  const next = copyInstance(instance);
+  next.stage = Math.max(instance.stage ?? 0, stage.stage);
+  next.groups = groups;
+  next.sent = [...instance.sent, { stage: stage.stage, step: step.id, channel, at: now, key, variant }];
+  return next;
 }

@@ -7,7 +7,12 @@ import { fromLocalTime, minuteOfDay, toLocalTime } from "./local-time.js";
 import type { QuietHours } from "./schema.js";
 
 function minutes(hhmm: string): number {
-  return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  return (
+    (hhmm.charCodeAt(0) - 48) * 600 +
+    (hhmm.charCodeAt(1) - 48) * 60 +
+    (hhmm.charCodeAt(3) - 48) * 10 +
+    (hhmm.charCodeAt(4) - 48)
+  );
 }
 
 /** true when `at` lies in the sending window (windows may cross midnight, e.g. 20:00–02:00) */

@@ -31,8 +31,10 @@ export function renderSms(
   maxSegments: number,
 ): SmsRender {
   let smallest = Number.POSITIVE_INFINITY;
+  const filled: TemplateValues = Object.assign({}, values);
   for (const items of itemSummaries(itemNames)) {
-    const body = renderTemplate(template, { ...values, items }).trim();
+    filled.items = items;
+    const body = renderTemplate(template, filled).trim();
     const info = countSmsSegments(body);
     if (info.segments <= maxSegments)
       return { ok: true, body, encoding: info.encoding, segments: info.segments };

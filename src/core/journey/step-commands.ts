@@ -2,7 +2,7 @@
  * Turns a due step into commands: the MailerLite field upsert and group add for an email, a rendered
  * SMS, a WhatsApp template, a webhook task, the discount registration and the analytics event.
  */
-import type { Command, CommandMeta, FieldValue } from "../commands.js";
+import type { Command, CommandKind, CommandMeta, FieldValue } from "../commands.js";
 import type { Cart, Profile } from "../profile.js";
 import type { ResolvedJourney } from "./define.js";
 import type { Step } from "./schema.js";
@@ -22,6 +22,35 @@ export interface StepRenderInput {
   link: string | null;
   discount: { percent: number; code: string } | null;
   storeName: string | null;
+}
+
+/** the shared fields of a command, built explicitly (object spread with extra keys is slow in V8) */
+export function commandHead(
+  meta: Omit<CommandMeta, "kind" | "key">,
+  kind: CommandKind,
+  key: string,
+): CommandMeta {
+  return {
+    key,
+    kind,
+    channel: meta.channel,
+    profileId: meta.profileId,
+    cartId: meta.cartId,
+    journey: meta.journey,
+    stage: meta.stage,
+    step: meta.step,
+    segment: meta.segment,
+    variant: meta.variant,
+    discountPercent: meta.discountPercent,
+  };
+}
+
+/** a command from its shared fields and the fields of its type */
+export function makeCommand<K extends Command["type"]>(
+  head: CommandMeta,
+  body: { type: K } & Omit<Extract<Command, { type: K }>, keyof CommandMeta>,
+): Extract<Command, { type: K }> {
+  return Object.assign(head, body) as Extract<Command, { type: K }>;
 }
 
 export type StepRender = { ok: true; commands: Command[] } | { ok: false; reason: string };
@@ -80,21 +109,20 @@ export function renderStep(input: StepRenderInput): StepRender {
     };
     if (values.firstName) fields.name = values.firstName;
     const email = profile.email as string;
-    commands.push({
-      ...meta,
-      key: `${meta.key}:fields`,
-      kind: "support",
-      type: "mailerlite.upsertSubscriber",
-      email,
-      fields,
-    });
-    commands.push({
-      ...meta,
-      kind: "message",
-      type: "mailerlite.addToGroup",
-      email,
-      group: input.group ?? step.group,
-    });
+    commands.push(
+      makeCommand(commandHead(meta, "support", `${meta.key}:fields`), {
+        type: "mailerlite.upsertSubscriber",
+        email,
+        fields,
+      }),
+    );
+    commands.push(
+      makeCommand(commandHead(meta, "message", meta.key), {
+        type: "mailerlite.addToGroup",
+        email,
+        group: input.group ?? step.group,
+      }),
+    );
   } else if (step.channel === "sms") {
     const sms = renderSms(
       input.template ?? step.template,
@@ -103,56 +131,57 @@ export function renderStep(input: StepRenderInput): StepRender {
       input.journey.smsMaxSegments,
     );
     if (!sms.ok) return { ok: false, reason: "sms_too_long" };
-    commands.push({
-      ...meta,
-      kind: "message",
-      type: "twilio.sendSms",
-      to: profile.phone as string,
-      body: sms.body,
-      encoding: sms.encoding,
-      segments: sms.segments,
-    });
+    commands.push(
+      makeCommand(commandHead(meta, "message", meta.key), {
+        type: "twilio.sendSms",
+        to: profile.phone as string,
+        body: sms.body,
+        encoding: sms.encoding,
+        segments: sms.segments,
+      }),
+    );
   } else if (step.channel === "whatsapp") {
-    const withItems = { ...values, items: itemNames(cart).join(", ") || "your cart" };
+    const withItems: TemplateValues = Object.assign({}, values);
+    withItems.items = itemNames(cart).join(", ") || "your cart";
     const contentVariables: Record<string, string> = {};
     for (const [n, t] of Object.entries(step.variables))
       contentVariables[n] = renderTemplate(t, withItems).trim();
-    commands.push({
-      ...meta,
-      kind: "message",
-      type: "twilio.sendWhatsApp",
-      to: profile.phone as string,
-      contentSid: input.contentSid ?? step.contentSid,
-      contentVariables,
-    });
+    commands.push(
+      makeCommand(commandHead(meta, "message", meta.key), {
+        type: "twilio.sendWhatsApp",
+        to: profile.phone as string,
+        contentSid: input.contentSid ?? step.contentSid,
+        contentVariables,
+      }),
+    );
   } else {
-    commands.push({
-      ...meta,
-      kind: "task",
-      type: "webhook.post",
-      target: step.target,
-      event: step.event,
-      payload: {
-        profileId: profile.id,
-        email: profile.email ?? null,
-        phone: profile.phone ?? null,
-        name: values.name ?? null,
-        cartId: cart.id,
-        cartValue: cart.value,
-        currency: cart.currency ?? input.journey.thresholds.currency,
-        items: cart.items.map((i) => ({
-          productId: i.productId,
-          name: i.name ?? null,
-          quantity: i.quantity,
-          price: i.price,
-        })),
-        cartUrl: input.link,
-        segment: meta.segment,
-        stage: meta.stage,
-        lifetimeValue: profile.orders.lifetimeValue,
-        orders: profile.orders.count,
-      },
-    });
+    commands.push(
+      makeCommand(commandHead(meta, "task", meta.key), {
+        type: "webhook.post",
+        target: step.target,
+        event: step.event,
+        payload: {
+          profileId: profile.id,
+          email: profile.email ?? null,
+          phone: profile.phone ?? null,
+          name: values.name ?? null,
+          cartId: cart.id,
+          cartValue: cart.value,
+          currency: cart.currency ?? input.journey.thresholds.currency,
+          items: cart.items.map((i) => ({
+            productId: i.productId,
+            name: i.name ?? null,
+            quantity: i.quantity,
+            price: i.price,
+          })),
+          cartUrl: input.link,
+          segment: meta.segment,
+          stage: meta.stage,
+          lifetimeValue: profile.orders.lifetimeValue,
+          orders: profile.orders.count,
+        },
+      }),
+    );
   }
   if (input.journey.analytics && step.channel !== "task") {
     commands.push(
@@ -188,7 +217,11 @@ export function analyticsCommand(
   properties: Record<string, unknown>,
   key: string,
 ): Command {
-  const command: Command = { ...meta, key, kind: "analytics", type: "rudderstack.track", event, properties };
+  const command = makeCommand(commandHead(meta, "analytics", key), {
+    type: "rudderstack.track",
+    event,
+    properties,
+  });
   if (profile.userId) command.userId = profile.userId;
   else command.anonymousId = profile.anonymousIds[0] ?? profile.id;
   return command;
