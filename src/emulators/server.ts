@@ -75,7 +75,7 @@ export interface EmulatorServerOptions {
   /** clears the API's in-memory state on reset */
   onReset?: () => void;
   /** extra inspection routes under `/_emulator/`, e.g. Twilio's inbound reply simulation */
-  inspectionRoutes?: (call: EmulatorCall) => EmulatorReply | Promise<EmulatorReply> | undefined;
+  inspectionRoutes?: (call: EmulatorCall) => EmulatorReply | undefined | Promise<EmulatorReply | undefined>;
   /** clock for the log and outage windows; Date.now unless set */
   now?: () => number;
 }
