@@ -1,9 +1,10 @@
 /**
  * The `cartback` command line. Each command lives in `commands/<name>.ts` and is registered here.
  */
+import { emulateCommand } from "./commands/emulate.js";
 import type { CliCommand, CliIO } from "./types.js";
 
-const COMMANDS: CliCommand[] = [];
+const COMMANDS: CliCommand[] = [emulateCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));
