@@ -59,6 +59,8 @@ export interface MailerLiteEmulatorOptions {
   apiKeys?: string[];
   /** requests per window per token before 429; MailerLite's is 120 per minute */
   rateLimit?: { limit: number; windowMs?: number };
+  /** batches made only of subscriber upserts count as imports, limited to 5 per minute per token */
+  importLimit?: { limit: number; windowMs?: number };
   /** most requests in one `POST /api/batch`; 50 like the real API */
   maxBatchSize?: number;
   now?: () => number;
@@ -109,6 +111,9 @@ export async function startMailerLiteEmulator(
   let groups = new Map<string, StoredGroup>();
   let fields = new Map<string, MailerLiteField>();
   const hits = new Map<string, number[]>();
+  const importHits = new Map<string, number[]>();
+  const importLimit = options.importLimit?.limit ?? 5;
+  const importWindowMs = options.importLimit?.windowMs ?? 60_000;
   let lastId = 0;
 
   function nextId(): string {
@@ -122,6 +127,7 @@ export async function startMailerLiteEmulator(
     groups = new Map();
     fields = new Map();
     hits.clear();
+    importHits.clear();
     lastId = 0;
     for (const field of DEFAULT_FIELDS) {
       const id = nextId();
@@ -479,7 +485,13 @@ export async function startMailerLiteEmulator(
     };
   }
 
-  function throttle(token: string, at: number): EmulatorReply | { remaining: number } {
+  function throttle(
+    token: string,
+    at: number,
+    limit: number,
+    windowMs: number,
+    hits: Map<string, number[]>,
+  ): EmulatorReply | { remaining: number } {
     const recent = (hits.get(token) ?? []).filter((t) => t > at - windowMs);
     if (recent.length >= limit) {
       hits.set(token, recent);
@@ -506,8 +518,12 @@ export async function startMailerLiteEmulator(
     if (!token || (options.apiKeys && !options.apiKeys.includes(token))) {
       return { status: 401, body: { message: "Unauthenticated." } };
     }
-    const throttled = throttle(token, call.receivedAt);
+    const throttled = throttle(token, call.receivedAt, limit, windowMs, hits);
     if ("status" in throttled) return throttled;
+    if (call.path === "/api/batch" && call.method === "POST" && isImport(call.body)) {
+      const imports = throttle(token, call.receivedAt, importLimit, importWindowMs, importHits);
+      if ("status" in imports) return imports;
+    }
     const reply =
       call.path === "/api/batch"
         ? call.method === "POST"
@@ -543,6 +559,21 @@ export async function startMailerLiteEmulator(
     groups: () => [...groups.values()].map(renderGroup),
     fields: () => [...fields.values()].map((field) => ({ ...field })),
   };
+}
+
+/** a batch of nothing but subscriber upserts, which MailerLite treats as an import */
+function isImport(body: unknown): boolean {
+  const requests = isObject(body) ? body.requests : undefined;
+  return (
+    Array.isArray(requests) &&
+    requests.length > 0 &&
+    requests.every(
+      (r) =>
+        isObject(r) &&
+        String(r.method).toUpperCase() === "POST" &&
+        String(r.path).replace(/^\//, "").replace(/\/$/, "") === "api/subscribers",
+    )
+  );
 }
 
 function setStatus(subscriber: StoredSubscriber, status: MailerLiteStatus, at: string): void {

@@ -174,8 +174,13 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     const auth = authenticate(call, accountSid);
     if ("status" in auth) return auth;
     if (messageSid === undefined) {
-      if (call.method === "POST")
-        return createMessage(accountSid, auth.token, formOf(call.body), call.receivedAt);
+      if (call.method === "POST") {
+        // Twilio reads form bodies only: a JSON body arrives as no parameters at all
+        const isForm = String(call.headers["content-type"] ?? "").includes(
+          "application/x-www-form-urlencoded",
+        );
+        return createMessage(accountSid, auth.token, isForm ? formOf(call.body) : {}, call.receivedAt);
+      }
       if (call.method === "GET") return listMessages(accountSid, call);
       return twilioError(405, 20004, "Method not allowed");
     }
@@ -246,6 +251,11 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
       return twilioError(400, 21656, "The ContentVariables Parameter is invalid.");
     }
 
+    const callbackUrl = one("StatusCallback");
+    if (callbackUrl !== undefined && !/^https?:\/\/[^/]/.test(callbackUrl)) {
+      return twilioError(400, 21609, `The StatusCallback URL ${callbackUrl} is not a valid URL.`);
+    }
+
     const sid = nextSid(media.length > 0 ? "MM" : "SM");
     const stamp = rfc2822(at);
     const message: StoredMessage = {
@@ -272,7 +282,6 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
       uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
       signingToken: token,
     };
-    const callbackUrl = one("StatusCallback");
     if (callbackUrl) message.statusCallback = callbackUrl;
     messages.push(message);
 

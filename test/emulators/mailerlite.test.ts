@@ -227,6 +227,34 @@ describe("MailerLite emulator rate limit", () => {
     }
   });
 
+  it("limits batches of only subscriber upserts to 5 imports per minute", async () => {
+    const clock = Date.parse("2026-11-23T10:00:00Z");
+    const limited = await startMailerLiteEmulator({ now: () => clock });
+    try {
+      const sdk = new MailerLite({ api_key: "a", base_path: limited.url });
+      const upserts = (n: number) => ({
+        requests: [
+          { method: "POST" as const, path: "api/subscribers", body: { email: `i${n}@example.com` } },
+        ],
+      });
+      for (let i = 0; i < 5; i++) await sdk.batches.send(upserts(i));
+      const refused = await failure(sdk.batches.send(upserts(5)));
+      expect(refused.status).toBe(429);
+      expect((refused.headers as Record<string, string>)["retry-after"]).toBe("60");
+      // a mixed batch is not an import
+      const group = await sdk.groups.create({ name: "g" });
+      const mixed = await sdk.batches.send({
+        requests: [
+          { method: "POST", path: "api/subscribers", body: { email: "m@example.com" } },
+          { method: "POST", path: `api/subscribers/i1@example.com/groups/${group.data.data.id}`, body: {} },
+        ],
+      });
+      expect(mixed.data).toMatchObject({ successful: 2 });
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it("allows 120 requests per minute by default", async () => {
     const clock = Date.parse("2026-11-23T10:00:00Z");
     const defaults = await startMailerLiteEmulator({ now: () => clock });

@@ -181,6 +181,26 @@ describe("Twilio emulator through the official SDK", () => {
     });
   });
 
+  it("reads only form bodies and refuses a callback URL that is not absolute", async () => {
+    const json = await fetch(`${emulator.url}/2010-04-01/Accounts/${SID}/Messages.json`, {
+      method: "POST",
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${SID}:${TOKEN}`).toString("base64")}`,
+        "Content-Type": "application/json",
+      },
+      body: JSON.stringify({ To: "+14155550100", From: "+15005550006", Body: "hi" }),
+    });
+    expect(json.status).toBe(400);
+    expect(await json.json()).toMatchObject({ code: 21604 });
+    const badCallback = client.messages.create({
+      to: "+14155550100",
+      from: "+15005550006",
+      body: "hi",
+      statusCallback: "/twilio/status",
+    });
+    expect((await restError(badCallback)).code).toBe(21609);
+  });
+
   it("rejects wrong credentials with 401 / 20003", async () => {
     const stranger = twilio(SID, "wrong-token", { httpClient: emulatorHttpClient(emulator.url) });
     const failure = await restError(
