@@ -2,9 +2,10 @@
  * The `cartback` command line. Each command lives in `commands/<name>.ts` and is registered here.
  */
 import { emulateCommand } from "./commands/emulate.js";
+import { setupCommand } from "./commands/setup.js";
 import type { CliCommand, CliIO } from "./types.js";
 
-const COMMANDS: CliCommand[] = [emulateCommand];
+const COMMANDS: CliCommand[] = [emulateCommand, setupCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

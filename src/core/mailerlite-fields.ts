@@ -17,20 +17,21 @@ export const MAILERLITE_FIELDS: readonly MailerliteFieldSpec[] = [
   { key: "cart_url", type: "text", description: "link that restores the cart" },
   { key: "cart_total", type: "number", description: "cart value in major units" },
   { key: "cart_currency", type: "text", description: "ISO 4217 currency of the cart" },
-  { key: "cart_items", type: "text", description: "short list of the items, for the email body" },
+  { key: "cart_items", type: "text", description: "the item names, comma-separated" },
   { key: "cart_item_count", type: "number", description: "number of items in the cart" },
-  { key: "cart_image_url", type: "text", description: "image of the first item" },
-  { key: "cart_abandoned_at", type: "date", description: "when the cart was abandoned" },
-  { key: "cart_stage", type: "number", description: "the journey stage being sent" },
-  { key: "cart_segment", type: "text", description: "the shopper's segment" },
-  { key: "discount_code", type: "text", description: "discount code offered in this stage" },
-  { key: "discount_percent", type: "number", description: "discount offered in this stage" },
+  { key: "discount_code", type: "text", description: "discount code offered in this step" },
+  { key: "discount_percent", type: "number", description: "discount offered in this step" },
+  { key: "recovery_stage", type: "number", description: "the journey stage being sent" },
+  { key: "recovery_step", type: "text", description: "the step within the stage" },
+  { key: "recovery_segment", type: "text", description: "the shopper's segment" },
+  { key: "recovery_variant", type: "text", description: "the experiment variant" },
+  { key: "last_order_id", type: "text", description: "the shopper's last order, for returning customers" },
 ];
 
 /** the group a subscriber joins to receive a stage's email (the automation trigger) */
 export function mailerliteStageGroup(stage: number): string {
-  return `cartback stage ${stage}`;
+  return `cartback-stage-${stage}`;
 }
 
-/** the groups of the 4-stage playbook */
+/** the stage groups of the 4-stage playbook preset (its default group prefix `cartback`) */
 export const MAILERLITE_STAGE_GROUPS: readonly string[] = [1, 2, 3, 4].map(mailerliteStageGroup);

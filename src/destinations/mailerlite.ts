@@ -48,8 +48,10 @@ const HANDLES: readonly CommandType[] = [
 /** a MailerLite group id is a numeric string; anything else is a group name */
 const GROUP_ID = /^\d+$/;
 
-/** builds the SDK client from options, or returns the injected one */
-function resolveClient(options: MailerliteDestinationOptions): MailerliteClient {
+/** the SDK client from options (`apiKey`, `baseUrl`), or the injected one */
+export function mailerliteClient(
+  options: Pick<MailerliteDestinationOptions, "client" | "apiKey" | "baseUrl">,
+): MailerliteClient {
   if (options.client) return options.client;
   if (!options.apiKey) throw missingOptionError("mailerliteDestination", "apiKey");
   return new MailerLite({
@@ -63,7 +65,7 @@ function resolveClient(options: MailerliteDestinationOptions): MailerliteClient 
  * unsubscribed; groups named in commands are looked up once and created when missing.
  */
 export function mailerliteDestination(options: MailerliteDestinationOptions): Destination {
-  const client = resolveClient(options);
+  const client = mailerliteClient(options);
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pace = createPacer(options.pacing ?? MAILERLITE_DEFAULT_PACING);
   const groupIds = new Map<string, Promise<string>>(
