@@ -42,8 +42,8 @@ function resolveClient(options: RudderstackDestinationOptions): RudderstackClien
     flushInterval: options.flushIntervalMs ?? 1000,
     retryCount: 0,
     gzip: options.gzip ?? true,
-    logLevel: "error",
-    // failures reach each event's callback; without a handler the SDK also throws from its timer
+    // failures reach each command as a DeliveryError; without a handler the SDK also throws from its timer
+    logLevel: "none",
     errorHandler: () => {},
     ...({ timeout: options.timeoutMs ?? 10_000 } as object),
   });
