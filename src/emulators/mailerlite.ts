@@ -4,6 +4,7 @@
  * batch — with Bearer auth, 422 validation bodies and the 120 requests/min limit. Point the official
  * SDK at it with `new MailerLite({ api_key, base_path: emulator.url })`.
  */
+import { createHash, createHmac } from "node:crypto";
 import { type EmulatorCall, type EmulatorReply, type EmulatorServer, startEmulatorServer } from "./server.js";
 
 export type MailerLiteStatus = "active" | "unsubscribed" | "unconfirmed" | "bounced" | "junk";
@@ -53,6 +54,39 @@ export interface MailerLiteField {
   type: MailerLiteFieldType;
 }
 
+export interface MailerLiteWebhook {
+  id: string;
+  name: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  /** signs each delivery: `Signature` is the hex HMAC-SHA256 of the body with it */
+  secret: string;
+  /** batchable webhooks get `{ events: [...] }` instead of one event per request */
+  batchable: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** one webhook request the emulator posted */
+export interface MailerLiteWebhookDelivery {
+  webhookId: string;
+  url: string;
+  event: string;
+  /** the JSON body exactly as sent (the signature covers these bytes) */
+  body: string;
+  signature: string;
+  /** the receiver's HTTP status, or null when it could not be reached */
+  status: number | null;
+  error?: string;
+}
+
+/** what a person did in an email, which MailerLite then reports through webhooks */
+export interface MailerLiteSimulation {
+  action: "unsubscribe" | "bounce" | "spam_report";
+  email: string;
+}
+
 export interface MailerLiteEmulatorOptions {
   port?: number;
   /** accepted API tokens; any non-empty token when unset */
@@ -73,6 +107,14 @@ export interface MailerLiteEmulator extends EmulatorServer {
   subscriber(idOrEmail: string): MailerLiteSubscriber | undefined;
   groups(): MailerLiteGroup[];
   fields(): MailerLiteField[];
+  webhooks(): MailerLiteWebhook[];
+  /** webhook requests posted so far, oldest first */
+  webhookDeliveries(): MailerLiteWebhookDelivery[];
+  /**
+   * acts out a person's unsubscribe, bounce or spam report: their status changes and every enabled
+   * webhook listening for the event gets a signed POST; resolves once they have answered
+   */
+  simulate(input: MailerLiteSimulation): Promise<MailerLiteWebhookDelivery[]>;
 }
 
 interface StoredSubscriber extends Omit<MailerLiteSubscriber, "groups"> {
@@ -96,6 +138,28 @@ const STATUSES: readonly MailerLiteStatus[] = ["active", "unsubscribed", "unconf
 // the API never moves these back to active: only the person can, by subscribing again
 const STICKY_STATUSES: readonly MailerLiteStatus[] = ["unsubscribed", "bounced", "junk"];
 const FIELD_TYPES: readonly MailerLiteFieldType[] = ["text", "number", "date"];
+const WEBHOOK_EVENTS = [
+  "subscriber.created",
+  "subscriber.updated",
+  "subscriber.unsubscribed",
+  "subscriber.added_to_group",
+  "subscriber.removed_from_group",
+  "subscriber.bounced",
+  "subscriber.automation_triggered",
+  "subscriber.automation_completed",
+  "subscriber.spam_reported",
+  "subscriber.deleted",
+  "subscriber.active",
+  "campaign.sent",
+  "campaign.open",
+  "campaign.click",
+];
+const SIMULATIONS: Record<MailerLiteSimulation["action"], { status: MailerLiteStatus; event: string }> = {
+  unsubscribe: { status: "unsubscribed", event: "subscriber.unsubscribed" },
+  bounce: { status: "bounced", event: "subscriber.bounced" },
+  spam_report: { status: "junk", event: "subscriber.spam_reported" },
+};
+const ACCOUNT_ID = 1_000_001;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** starts a MailerLite (new API) emulator on 127.0.0.1 */
@@ -110,6 +174,8 @@ export async function startMailerLiteEmulator(
   let subscribers = new Map<string, StoredSubscriber>();
   let groups = new Map<string, StoredGroup>();
   let fields = new Map<string, MailerLiteField>();
+  let webhooks = new Map<string, MailerLiteWebhook>();
+  let deliveries: MailerLiteWebhookDelivery[] = [];
   const hits = new Map<string, number[]>();
   const importHits = new Map<string, number[]>();
   const importLimit = options.importLimit?.limit ?? 5;
@@ -126,6 +192,8 @@ export async function startMailerLiteEmulator(
     subscribers = new Map();
     groups = new Map();
     fields = new Map();
+    webhooks = new Map();
+    deliveries = [];
     hits.clear();
     importHits.clear();
     lastId = 0;
@@ -376,6 +444,23 @@ export async function startMailerLiteEmulator(
       return notFound();
     }
 
+    if (resource === "webhooks") {
+      if (id === undefined) {
+        if (method === "GET") return { status: 200, body: paginate([...webhooks.values()], query, path) };
+        if (method === "POST") return saveWebhook(undefined, body);
+        return methodNotAllowed();
+      }
+      const webhook = webhooks.get(id);
+      if (!webhook) return notFound();
+      if (method === "GET") return { status: 200, body: { data: webhook } };
+      if (method === "PUT") return saveWebhook(webhook, body);
+      if (method === "DELETE") {
+        webhooks.delete(webhook.id);
+        return { status: 204 };
+      }
+      return methodNotAllowed();
+    }
+
     if (resource === "fields") {
       if (id === undefined) {
         if (method === "GET") {
@@ -401,6 +486,100 @@ export async function startMailerLiteEmulator(
     }
 
     return notFound();
+  }
+
+  function saveWebhook(existing: MailerLiteWebhook | undefined, body: unknown): EmulatorReply {
+    const input = isObject(body) ? body : {};
+    const errors: Record<string, string[]> = {};
+    const url = input.url ?? existing?.url;
+    if (typeof url !== "string" || url === "") errors.url = ["The url field is required."];
+    else if (!/^https?:\/\/[^/]/.test(url)) errors.url = ["The url must be a valid URL."];
+    const events = input.events ?? existing?.events;
+    if (!Array.isArray(events) || events.length === 0) errors.events = ["The events field is required."];
+    else
+      events.forEach((event, index) => {
+        if (typeof event !== "string" || !WEBHOOK_EVENTS.includes(event)) {
+          errors[`events.${index}`] = [`The selected events.${index} is invalid.`];
+        }
+      });
+    if (Object.keys(errors).length > 0) return validationError(errors);
+    const at = stamp();
+    const id = existing?.id ?? nextId();
+    const webhook: MailerLiteWebhook = {
+      id,
+      name: typeof input.name === "string" ? input.name : (existing?.name ?? ""),
+      url: url as string,
+      events: [...(events as string[])],
+      enabled: typeof input.enabled === "boolean" ? input.enabled : (existing?.enabled ?? true),
+      secret:
+        existing?.secret ?? createHash("sha256").update(`webhook:${id}`).digest("base64url").slice(0, 10),
+      batchable: typeof input.batchable === "boolean" ? input.batchable : (existing?.batchable ?? false),
+      created_at: existing?.created_at ?? at,
+      updated_at: at,
+    };
+    webhooks.set(id, webhook);
+    return { status: existing ? 200 : 201, body: { data: webhook } };
+  }
+
+  async function simulate(input: MailerLiteSimulation): Promise<MailerLiteWebhookDelivery[]> {
+    const effect = SIMULATIONS[input.action];
+    if (!effect) {
+      throw new TypeError(
+        `unknown action "${String(input.action)}"; choose unsubscribe, bounce or spam_report`,
+      );
+    }
+    const subscriber = typeof input.email === "string" ? findSubscriber(input.email) : undefined;
+    if (!subscriber) throw new TypeError(`no subscriber with email "${String(input.email)}"`);
+    const at = stamp();
+    setStatus(subscriber, effect.status, at);
+    subscriber.updated_at = at;
+    const payload = { ...renderSubscriber(subscriber), event: effect.event, account_id: ACCOUNT_ID };
+    const targets = [...webhooks.values()].filter((w) => w.enabled && w.events.includes(effect.event));
+    return Promise.all(
+      targets.map(async (webhook) => {
+        const body = JSON.stringify(webhook.batchable ? { events: [payload] } : payload);
+        const signature = createHmac("sha256", webhook.secret).update(body).digest("hex");
+        const delivery: MailerLiteWebhookDelivery = {
+          webhookId: webhook.id,
+          url: webhook.url,
+          event: effect.event,
+          body,
+          signature,
+          status: null,
+        };
+        deliveries.push(delivery);
+        try {
+          const response = await fetch(webhook.url, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", Signature: signature },
+            body,
+            signal: AbortSignal.timeout(3_000),
+          });
+          delivery.status = response.status;
+          await response.body?.cancel();
+        } catch (error) {
+          delivery.error = error instanceof Error ? error.message : String(error);
+        }
+        return { ...delivery };
+      }),
+    );
+  }
+
+  async function inspectionRoutes(call: EmulatorCall): Promise<EmulatorReply | undefined> {
+    if (call.path === "/_emulator/webhooks" && call.method === "GET") {
+      return { status: 200, body: { deliveries } };
+    }
+    if (call.path === "/_emulator/simulate" && call.method === "POST") {
+      try {
+        const delivered = await simulate(
+          (isObject(call.body) ? call.body : {}) as unknown as MailerLiteSimulation,
+        );
+        return { status: 200, body: { deliveries: delivered } };
+      } catch (error) {
+        return { status: 400, body: { message: error instanceof Error ? error.message : String(error) } };
+      }
+    }
+    return undefined;
   }
 
   function createField(body: unknown): EmulatorReply {
@@ -546,6 +725,7 @@ export async function startMailerLiteEmulator(
     port: options.port ?? 0,
     now,
     onReset: resetState,
+    inspectionRoutes,
     faultBody: (status) => ({ message: status === 429 ? "Too Many Attempts." : "Server Error" }),
   });
 
@@ -558,6 +738,9 @@ export async function startMailerLiteEmulator(
     },
     groups: () => [...groups.values()].map(renderGroup),
     fields: () => [...fields.values()].map((field) => ({ ...field })),
+    webhooks: () => [...webhooks.values()].map((webhook) => ({ ...webhook, events: [...webhook.events] })),
+    webhookDeliveries: () => deliveries.map((delivery) => ({ ...delivery })),
+    simulate,
   };
 }
 

@@ -1,3 +1,6 @@
+import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import MailerLiteModule from "@mailerlite/mailerlite-nodejs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type MailerLiteEmulator, startMailerLiteEmulator } from "../../src/emulators/mailerlite.js";
@@ -201,6 +204,88 @@ describe("MailerLite emulator through the official SDK", () => {
     const refused = await failure(stranger.subscribers.createOrUpdate({ email: "x@example.com" }));
     expect(refused.status).toBe(401);
     expect(refused.data).toEqual({ message: "Unauthenticated." });
+  });
+});
+
+describe("MailerLite emulator webhooks", () => {
+  it("posts a signed subscriber.unsubscribed when a person unsubscribes, and keeps them unsubscribed", async () => {
+    const received: Array<{ body: string; signature: string }> = [];
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk) => {
+        body += chunk;
+      });
+      req.on("end", () => {
+        received.push({ body, signature: String(req.headers.signature ?? "") });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/mailerlite`;
+    try {
+      const created = await client.webhooks.create({
+        name: "cartback consent",
+        events: ["subscriber.unsubscribed", "subscriber.spam_reported"],
+        url,
+      });
+      const webhook = created.data.data as unknown as { id: string; secret: string };
+      const batched = await client.webhooks.create({
+        name: "batched",
+        events: ["subscriber.unsubscribed"],
+        url: `${url}?batch=1`,
+        // the API takes `batchable`; the SDK's types do not list it
+        batchable: true,
+      } as Parameters<typeof client.webhooks.create>[0]);
+      const batchedSecret = (batched.data.data as unknown as { secret: string }).secret;
+      await client.subscribers.createOrUpdate({ email: "ada@example.com", fields: { name: "Ada" } });
+
+      const response = await fetch(`${emulator.url}/_emulator/simulate`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ action: "unsubscribe", email: "ada@example.com" }),
+      });
+      expect(response.status).toBe(200);
+      expect(received).toHaveLength(2);
+      const single = received.find((r) => !r.body.startsWith('{"events"'))!;
+      const batch = received.find((r) => r.body.startsWith('{"events"'))!;
+      const hmac = (secret: string, body: string) => createHmac("sha256", secret).update(body).digest("hex");
+      expect(single.signature).toBe(hmac(webhook.secret, single.body));
+      expect(batch.signature).toBe(hmac(batchedSecret, batch.body));
+      expect(single.signature).not.toBe(hmac("another secret", single.body));
+      expect(JSON.parse(single.body)).toMatchObject({
+        event: "subscriber.unsubscribed",
+        email: "ada@example.com",
+        status: "unsubscribed",
+        fields: { name: "Ada" },
+      });
+      expect(JSON.parse(batch.body).events).toEqual([JSON.parse(single.body)]);
+
+      const again = await client.subscribers.createOrUpdate({ email: "ada@example.com", status: "active" });
+      expect(again.data.data.status).toBe("unsubscribed");
+      expect(emulator.webhookDeliveries().map((d) => d.status)).toEqual([200, 200]);
+
+      const unknown = await fetch(`${emulator.url}/_emulator/simulate`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ action: "unsubscribe", email: "nobody@example.com" }),
+      });
+      expect(unknown.status).toBe(400);
+      expect(await unknown.json()).toEqual({ message: 'no subscriber with email "nobody@example.com"' });
+    } finally {
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it("refuses a webhook for an event MailerLite does not send", async () => {
+    const refused = await failure(
+      client.webhooks.create({
+        name: "x",
+        events: ["subscriber.teleported"],
+        url: "https://example.com/hook",
+      }),
+    );
+    expect(refused.status).toBe(422);
+    expect(refused.data).toMatchObject({ errors: { "events.0": ["The selected events.0 is invalid."] } });
   });
 });
 
