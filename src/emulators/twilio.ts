@@ -127,15 +127,17 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
   let optedOut = new Set<string>();
   // last inbound WhatsApp message per sender, which opens the 24 h session window
   let lastInbound = new Map<string, number>();
-  let pending = new Set<Promise<void>>();
+  const pending = new Set<Promise<void>>();
   let counter = 0;
+  // bumped on reset, so status steps still pending from before it stop quietly
+  let generation = 0;
 
   function resetState(): void {
+    generation += 1;
     messages = [];
     callbacks = [];
     optedOut = new Set();
     lastInbound = new Map();
-    pending = new Set();
     counter = 0;
     knownAccounts.clear();
     for (const [sid, token] of Object.entries(options.accounts ?? {})) knownAccounts.set(sid, token);
@@ -302,8 +304,10 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     message: StoredMessage,
     steps: Array<{ status: TwilioMessageStatus; errorCode?: number }>,
   ): Promise<void> {
+    const started = generation;
     for (const step of steps) {
       await pause(stepMs);
+      if (generation !== started) return;
       const stamp = rfc2822(now());
       message.status = step.status;
       message.date_updated = stamp;

@@ -125,6 +125,25 @@ describe("Twilio emulator through the official SDK", () => {
     expect(emulator.callbacks().map((c) => c.status)).toEqual([200, 200]);
   });
 
+  it("drops status steps still pending when the emulator is reset", async () => {
+    const stepped = await startTwilioEmulator({ accounts: { [SID]: TOKEN }, statusStepMs: 30 });
+    try {
+      const sdk = twilio(SID, TOKEN, { httpClient: emulatorHttpClient(stepped.url) });
+      await sdk.messages.create({
+        to: "+14155550100",
+        from: "+15005550006",
+        body: "hi",
+        statusCallback: `${receiverUrl}/twilio/status`,
+      });
+      stepped.reset();
+      await stepped.settled();
+      expect(stepped.callbacks()).toEqual([]);
+      expect(received).toEqual([]);
+    } finally {
+      await stepped.stop();
+    }
+  });
+
   it("reports an undeliverable handset through the callback's ErrorCode", async () => {
     const message = await client.messages.create({
       to: "+14155550123",

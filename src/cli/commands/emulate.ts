@@ -91,6 +91,7 @@ function describe(name: EmulatorName, url: string, inboundUrl: string | undefine
       return [
         `SDK:      new MailerLite({ api_key: "any-token", base_path: "${url}" })`,
         `cartback: mailerliteDestination({ apiKey: "any-token", baseUrl: "${url}" })`,
+        `unsubscribe: curl -X POST ${url}/_emulator/simulate -H 'Content-Type: application/json' -d '{"action":"unsubscribe","email":"ada@example.com"}'`,
       ];
     case "mailerliteClassic":
       return [`SDK:      MailerLite("any-key", { baseURL: "${url}/api/v2/", useCaseConverter: false })`];
