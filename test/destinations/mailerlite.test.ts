@@ -197,7 +197,7 @@ describe("mailerliteDestination against the MailerLite emulator", () => {
         apiKey: TOKEN,
         baseUrl: limited.url,
         // a little slack over the window, as the default has, for requests that arrive late
-        pacing: { limit: 4, intervalMs: 600 },
+        pacing: { limit: 4, intervalMs: 800 },
       });
       const emails = Array.from({ length: 10 }, (_, i) => `p${i}@example.com`);
       await Promise.all(emails.map((email) => ml.execute(upsert(email))));
