@@ -4,5 +4,6 @@
  * and its SDK an optional peer dependency installed only when used.
  */
 export * from "./errors.js";
+export * from "./load.js";
 export * from "./pacing.js";
 export * from "./types.js";

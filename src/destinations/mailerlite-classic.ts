@@ -8,8 +8,7 @@
  */
 import type { Command, CommandType } from "../core/commands.js";
 import { classifyAxiosError, missingOptionError } from "./errors.js";
-import { MAILERLITE_DEFAULT_PACING } from "./mailerlite.js";
-import { createPacer, type PacingOptions } from "./pacing.js";
+import { createPacer, MAILERLITE_DEFAULT_PACING, type PacingOptions } from "./pacing.js";
 import { DeliveryError, type DeliveryReceipt, type Destination } from "./types.js";
 
 export const NAME = "mailerlite";

@@ -9,7 +9,7 @@
 import MailerLiteModule from "@mailerlite/mailerlite-nodejs";
 import type { Command, CommandType } from "../core/commands.js";
 import { classifyAxiosError, missingOptionError, withTimeout } from "./errors.js";
-import { createPacer, type PacingOptions } from "./pacing.js";
+import { createPacer, MAILERLITE_DEFAULT_PACING, type PacingOptions } from "./pacing.js";
 import { DeliveryError, type DeliveryReceipt, type Destination } from "./types.js";
 
 export const NAME = "mailerlite";
@@ -34,9 +34,6 @@ export interface MailerliteDestinationOptions {
   /** group ids by name, to skip the lookup */
   groups?: Record<string, string>;
 }
-
-/** 120 per minute is MailerLite's limit; the extra second absorbs requests that arrive late */
-export const MAILERLITE_DEFAULT_PACING: PacingOptions = { limit: 120, intervalMs: 61_000 };
 
 const HANDLES: readonly CommandType[] = [
   "mailerlite.upsertSubscriber",

@@ -25,3 +25,6 @@ export function createPacer(options: PacingOptions | false): Pacer {
   const run = throttle(<T>(call: () => Promise<T>) => call());
   return <T>(call: () => Promise<T>) => run(call) as Promise<T>;
 }
+
+/** 120 per minute is MailerLite's limit per account; the extra second absorbs requests that arrive late */
+export const MAILERLITE_DEFAULT_PACING: PacingOptions = { limit: 120, intervalMs: 61_000 };

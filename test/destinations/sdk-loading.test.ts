@@ -33,4 +33,18 @@ console.log(JSON.stringify({ before, after: sdks() }));
 `);
     expect(seen).toEqual({ before: [], after: ["mailerlite-api-v2-node"] });
   });
+
+  it("loadDestinations imports only the adapters a config names", () => {
+    const seen = loadedSdks(`
+const { loadDestinations } = await import("./src/destinations/index.ts");
+const destinations = await loadDestinations({
+  mailerlite: { api: "classic", apiKey: "k", baseUrl: "http://127.0.0.1:9/api/v2/", pacing: false },
+  webhook: { targets: { sales: { url: "http://127.0.0.1:9/hook" } } },
+});
+const before = sdks();
+await destinations[0].execute({ type: "mailerlite.forget", email: "a@example.com" }).catch(() => {});
+console.log(JSON.stringify({ before, after: sdks() }));
+`);
+    expect(seen).toEqual({ before: [], after: ["mailerlite-api-v2-node"] });
+  });
 });
