@@ -195,9 +195,18 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === "EADDRINUSE"
+          ? new Error(
+              `${options.name} emulator: port ${options.port} on 127.0.0.1 is already in use; choose another port, or 0 for a free one`,
+              { cause: error },
+            )
+          : error,
+      );
+    });
     server.listen(options.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject);
+      server.removeAllListeners("error");
       resolve();
     });
   });
