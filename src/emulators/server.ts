@@ -76,6 +76,8 @@ export interface EmulatorServerOptions {
   onReset?: () => void;
   /** extra inspection routes under `/_emulator/`, e.g. Twilio's inbound reply simulation */
   inspectionRoutes?: (call: EmulatorCall) => EmulatorReply | undefined | Promise<EmulatorReply | undefined>;
+  /** the log keeps this many latest requests; 10,000 unless set */
+  maxLogEntries?: number;
   /** clock for the log and outage windows; Date.now unless set */
   now?: () => number;
 }
@@ -102,6 +104,7 @@ const INSPECTION_PREFIX = "/_emulator/";
 export async function startEmulatorServer(options: EmulatorServerOptions): Promise<EmulatorServer> {
   const now = options.now ?? Date.now;
   const log: LoggedRequest[] = [];
+  const maxLog = options.maxLogEntries ?? 10_000;
   let nextId = 1;
   let faults: FaultSettings = {};
   let random = createRandom(1);
@@ -146,6 +149,8 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     };
     if (fault) entry.fault = fault;
     log.push(entry);
+    // a long demo or load run must not grow without bound
+    if (log.length > maxLog) log.splice(0, log.length - maxLog);
     send(res, reply);
   }
 

@@ -56,6 +56,13 @@ describe("emulator server", () => {
     expect(((await typo.json()) as { message: string }).message).toContain("GET|DELETE /_emulator/requests");
   });
 
+  it("keeps only the latest requests once the log is full", async () => {
+    server = await startEmulatorServer({ name: "small", maxLogEntries: 3, handler: () => ({ status: 204 }) });
+    for (let i = 1; i <= 5; i++) await fetch(`${server.url}/r${i}`);
+    expect(server.requests().map((r) => r.path)).toEqual(["/r3", "/r4", "/r5"]);
+    expect(server.requests().map((r) => r.id)).toEqual([3, 4, 5]);
+  });
+
   it("refuses a port that is taken", async () => {
     server = await startEmulatorServer({ name: "first", handler: () => ({ status: 204 }) });
     await expect(
