@@ -45,6 +45,7 @@ function resolveClient(options: RudderstackDestinationOptions): RudderstackClien
     // failures reach each command as a DeliveryError; without a handler the SDK also throws from its timer
     logLevel: "none",
     errorHandler: () => {},
+    // the SDK reads `timeout` though its types leave it out
     ...({ timeout: options.timeoutMs ?? 10_000 } as object),
   });
 }
