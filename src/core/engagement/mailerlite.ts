@@ -56,6 +56,13 @@ function subscriberOf(event: Record<string, unknown>): Record<string, unknown> {
   return record(event.subscriber) ?? record(data?.subscriber) ?? data ?? event;
 }
 
+/** ids are strings in the new API and numbers in the classic one; anything else is ignored */
+function idOf(value: unknown): string | undefined {
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value))
+    ? String(value)
+    : undefined;
+}
+
 /** MailerLite writes `2024-05-01 10:00:00` (UTC) or ISO 8601, or epoch seconds in `timestamp` */
 function timeOf(
   event: Record<string, unknown>,
@@ -94,9 +101,10 @@ function parseOne(event: unknown, path: (string | number)[], options: Mailerlite
   if (!email)
     return { events, issues: [issue("missing_field", [...path, "email"], `"${name}" without an email`)] };
   const at = timeOf(body, subscriber, options.at);
-  const subscriberId = subscriber.id !== undefined ? String(subscriber.id) : email;
+  const subscriberId = idOf(subscriber.id) ?? email;
   const campaign = record(body.campaign);
-  const campaignId = campaign?.id !== undefined ? `:${String(campaign.id)}` : "";
+  const campaignKey = idOf(campaign?.id);
+  const campaignId = campaignKey !== undefined ? `:${campaignKey}` : "";
   const base = { at, source: "mailerlite" as const, contact: { email } };
   if (effect.engagement) {
     events.push({
