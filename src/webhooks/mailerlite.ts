@@ -5,7 +5,12 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { parseMailerliteWebhook } from "../core/engagement/mailerlite.js";
 import { issue } from "../core/result.js";
-import { defaultWebhookLogger, type WebhookLogger, type WebhookOutcome } from "./outcome.js";
+import {
+  defaultWebhookLogger,
+  type FetchWebhookOptions,
+  type WebhookLogger,
+  type WebhookOutcome,
+} from "./outcome.js";
 
 export interface MailerliteWebhookRequest {
   /** the body exactly as received: the signature covers these bytes */
@@ -88,3 +93,26 @@ export function handleMailerliteWebhook(
   }
   return { status: 200, events: parsed.data, issues: [] };
 }
+
+/**
+ * A `fetch`-style handler for MailerLite webhooks: verifies the raw body, parses, hands the events to
+ * `onEvents` and answers 200, or 403 for a bad signature. MailerLite wants an answer within 3 s.
+ */
+export function mailerliteWebhookHandler(
+  options: Omit<MailerliteWebhookOptions, "at"> & Omit<FetchWebhookOptions, "publicOrigin">,
+): (request: Request) => Promise<Response> {
+  const now = options.now ?? Date.now;
+  return async (request) => {
+    if (request.method !== "POST") return new Response("method not allowed", { status: 405 });
+    const rawBody = new Uint8Array(await request.arrayBuffer());
+    const outcome = handleMailerliteWebhook(
+      { rawBody, signature: request.headers.get("signature") },
+      { secret: options.secret, at: now(), ...(options.logger ? { logger: options.logger } : {}) },
+    );
+    if (outcome.rejected) return new Response(outcome.rejected, { status: outcome.status });
+    await options.onEvents(outcome.events, outcome);
+    return Response.json({ ok: true, events: outcome.events.length });
+  };
+}
+
+export type { FetchWebhookOptions, WebhookLogEntry, WebhookLogger, WebhookOutcome } from "./outcome.js";

@@ -27,3 +27,26 @@ export type WebhookLogger = (entry: WebhookLogEntry) => void;
 export const defaultWebhookLogger: WebhookLogger = (entry) => {
   console.warn(`[cartback] ${entry.provider} webhook: ${entry.message}`);
 };
+
+export interface FetchWebhookOptions {
+  /**
+   * the public origin the provider calls, e.g. `https://shop.example.com`: behind a proxy the request's
+   * own URL is the inside one, and signatures cover the outside one. Default: the request's origin
+   */
+  publicOrigin?: string;
+  /** receives the events of every authentic request; the answer waits for it */
+  onEvents: (events: CartEvent[], outcome: WebhookOutcome) => void | Promise<void>;
+  logger?: WebhookLogger;
+  /** the clock, epoch ms */
+  now?: () => number;
+}
+
+/** the URL as the provider saw it: the public origin with the request's path and query */
+export function publicUrlOf(request: Request, publicOrigin: string | undefined): string {
+  const url = new URL(request.url);
+  if (!publicOrigin) return url.toString();
+  const origin = new URL(publicOrigin);
+  // a public origin with a path prefix (`https://shop.example.com/cartback`) keeps it
+  const prefix = origin.pathname.replace(/\/+$/, "");
+  return `${origin.origin}${prefix}${url.pathname}${url.search}`;
+}

@@ -4,7 +4,13 @@
  */
 import twilio from "twilio";
 import { parseTwilioWebhook } from "../core/engagement/twilio.js";
-import { defaultWebhookLogger, type WebhookLogger, type WebhookOutcome } from "./outcome.js";
+import {
+  defaultWebhookLogger,
+  type FetchWebhookOptions,
+  publicUrlOf,
+  type WebhookLogger,
+  type WebhookOutcome,
+} from "./outcome.js";
 
 export interface TwilioWebhookRequest {
   /** the exact public URL Twilio posted to, with its query string (behind a proxy: the outside URL) */
@@ -80,3 +86,38 @@ export function handleTwilioWebhook(
   }
   return { status: 200, events: parsed.data, issues: [] };
 }
+
+/**
+ * A `fetch`-style handler for Twilio's status callbacks and inbound messages: verifies, parses,
+ * hands the events to `onEvents`, and answers 200 with an empty TwiML response (Twilio itself
+ * replies to STOP, START and HELP), or 403 for a bad signature.
+ *
+ * @example
+ * const handle = twilioWebhookHandler({ authToken, publicOrigin: "https://shop.example.com", onEvents: apply });
+ * // in any fetch-style server: (request) => handle(request)
+ */
+export function twilioWebhookHandler(
+  options: Omit<TwilioWebhookOptions, "at"> & FetchWebhookOptions,
+): (request: Request) => Promise<Response> {
+  const now = options.now ?? Date.now;
+  return async (request) => {
+    if (request.method !== "POST") return new Response("method not allowed", { status: 405 });
+    const params = Object.fromEntries(new URLSearchParams(await request.text()));
+    const outcome = handleTwilioWebhook(
+      {
+        url: publicUrlOf(request, options.publicOrigin),
+        signature: request.headers.get("x-twilio-signature"),
+        params,
+      },
+      { authToken: options.authToken, at: now(), ...(options.logger ? { logger: options.logger } : {}) },
+    );
+    if (outcome.rejected) return new Response("forbidden", { status: outcome.status });
+    await options.onEvents(outcome.events, outcome);
+    return new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', {
+      status: 200,
+      headers: { "content-type": "text/xml" },
+    });
+  };
+}
+
+export type { FetchWebhookOptions, WebhookLogEntry, WebhookLogger, WebhookOutcome } from "./outcome.js";
