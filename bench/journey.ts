@@ -12,6 +12,7 @@ import { createProfileBook } from "../src/core/identity.js";
 import { planJourney, playbookJourney } from "../src/core/journey/index.js";
 import { normalizeEvent } from "../src/core/normalize/index.js";
 import type { Profile } from "../src/core/profile.js";
+import { generateLines } from "./generate-stream.js";
 
 const START = Date.parse("2026-03-02T00:00:00.000Z");
 const ZONES = ["Asia/Kolkata", "America/New_York", "Europe/London", "UTC", "Australia/Sydney"];
@@ -36,7 +37,10 @@ function prng(seed: number): () => number {
   };
 }
 
-/** RudderStack messages for `carts` shoppers over two weeks: identify, adds, some checkouts, orders, clicks */
+/**
+ * RudderStack messages for `carts` shoppers over two weeks: identify with opt-ins, adds, some
+ * checkouts, clicks and orders (the planning benchmark needs engagement, which the shared stream lacks)
+ */
 export function generateStream(carts: number, seed = 42): string[] {
   const rand = prng(seed);
   const lines: string[] = [];
@@ -184,11 +188,11 @@ async function parseFile(path: string): Promise<number> {
   return n;
 }
 
-/** the real `cartback simulate` on a generated file, output counted instead of printed */
+/** the real `cartback simulate` on the shared generated stream, output counted instead of printed */
 async function fullSimulate(carts: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "cartback-bench-"));
   const path = join(dir, "stream.ndjson");
-  const lines = generateStream(carts);
+  const lines = generateLines({ carts });
   writeFileSync(path, `${lines.join("\n")}\n`);
   const count = lines.length;
   lines.length = 0;

@@ -5,7 +5,7 @@
 import type { CartEvent, CartItem, Channel, Contact } from "./events.js";
 import { CHANNELS } from "./events.js";
 import { itemsValue, roundMoney } from "./money.js";
-import type { Cart, EngagementRecord, Profile } from "./profile.js";
+import type { Cart, EngagementRecord, OrderHistory, Profile } from "./profile.js";
 import { PROFILE_LIMITS } from "./profile.js";
 
 /** carts idle this long are expired when the shopper starts another */
@@ -36,16 +36,47 @@ function pushBounded<T>(list: readonly T[], value: T, limit: number): T[] {
 }
 
 /**
+ * Consent decisions and aliases give the same state however often and whenever they arrive (the
+ * newest decision wins by its time); every other event is remembered in `profile.seen` so that a
+ * duplicate delivery cannot count twice or bring back an older state.
+ */
+const IDEMPOTENT: ReadonlySet<CartEvent["type"]> = new Set(["consent_changed", "identity_merged"]);
+
+/** true when the event's contact details are all already on the profile */
+function knownContact(profile: Profile, contact: Contact): boolean {
+  if (contact.userId && contact.userId !== profile.userId) return false;
+  if (contact.anonymousId && !profile.anonymousIds.includes(contact.anonymousId)) return false;
+  for (const key of CONTACT_FIELDS) {
+    if (contact[key] !== undefined && contact[key] !== profile[key]) return false;
+  }
+  return (
+    contact.invalidPhone === undefined || contact.invalidPhone === profile.invalidPhone || !!profile.phone
+  );
+}
+
+/**
  * Applies one event to a profile. Returns the same object when the event changes nothing (a
- * duplicate delivery of an event already applied). Never mutates its input.
+ * duplicate delivery, a consent decision already known). Never mutates its input.
  *
  * @example
  * let profile = emptyProfile("p:anon:a1", now);
  * for (const event of events) profile = reduceProfile(profile, event);
  */
 export function reduceProfile(profile: Profile, event: CartEvent): Profile {
-  if (profile.seen.includes(event.id)) return profile;
-  const next: Profile = { ...profile, seen: pushBounded(profile.seen, event.id, PROFILE_LIMITS.seen) };
+  const counted = !IDEMPOTENT.has(event.type);
+  if (counted && profile.seen.includes(event.id)) return profile;
+  // SDKs repeat the shopper's traits, and so their consent, with every event
+  if (
+    event.type === "consent_changed" &&
+    profile.consent[event.channel].status === event.status &&
+    event.at <= profile.lastSeenAt &&
+    event.at >= profile.firstSeenAt &&
+    knownContact(profile, event.contact)
+  ) {
+    return profile;
+  }
+  const next: Profile = { ...profile };
+  if (counted) next.seen = pushBounded(profile.seen, event.id, PROFILE_LIMITS.seen);
   applyContact(next, event.contact, event.at >= profile.lastSeenAt);
   if (event.at < next.firstSeenAt) next.firstSeenAt = event.at;
   if (event.at > next.lastSeenAt) next.lastSeenAt = event.at;
@@ -56,7 +87,8 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
       break;
     case "consent_changed": {
       const current = next.consent[event.channel];
-      if (current.at === undefined || event.at >= current.at) {
+      // a repeated decision keeps the time it was first made (SDKs resend traits with every event)
+      if (current.status !== event.status && (current.at === undefined || event.at >= current.at)) {
         next.consent = {
           ...next.consent,
           [event.channel]: { status: event.status, at: event.at, eventId: event.id, source: event.source },
@@ -116,6 +148,17 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
   return next;
 }
 
+const CONTACT_FIELDS = [
+  "email",
+  "phone",
+  "firstName",
+  "lastName",
+  "name",
+  "timezone",
+  "locale",
+  "device",
+] as const;
+
 function applyContact(profile: Profile, contact: Contact, isLatest: boolean): void {
   if (contact.userId && !profile.userId) profile.userId = contact.userId;
   if (contact.anonymousId && !profile.anonymousIds.includes(contact.anonymousId)) {
@@ -126,24 +169,15 @@ function applyContact(profile: Profile, contact: Contact, isLatest: boolean): vo
     );
   }
   // newer details replace older ones; a late event only fills gaps
-  const set = <
-    K extends "email" | "phone" | "firstName" | "lastName" | "name" | "timezone" | "locale" | "device",
-  >(
-    key: K,
-  ) => {
+  for (const key of CONTACT_FIELDS) {
     const value = contact[key];
-    if (value !== undefined && (isLatest || profile[key] === undefined)) profile[key] = value as Profile[K];
-  };
-  set("email");
-  set("phone");
-  set("firstName");
-  set("lastName");
-  set("name");
-  set("timezone");
-  set("locale");
-  set("device");
-  if (contact.phone) delete profile.invalidPhone;
-  else if (contact.invalidPhone && !profile.phone) profile.invalidPhone = contact.invalidPhone;
+    if (value !== undefined && (isLatest || profile[key] === undefined))
+      (profile as Contact)[key] = value as never;
+  }
+  // `delete` only when there is something to delete: it slows every later access to the object
+  if (contact.phone) {
+    if (profile.invalidPhone !== undefined) delete profile.invalidPhone;
+  } else if (contact.invalidPhone && !profile.phone) profile.invalidPhone = contact.invalidPhone;
 }
 
 function isOpen(cart: Cart): boolean {
@@ -297,21 +331,20 @@ function applyOrder(profile: Profile, event: Extract<CartEvent, { type: "order_c
   const orders = profile.orders;
   const known = event.orderId !== undefined && orders.recentIds.includes(event.orderId);
   if (!known) {
-    profile.orders = {
+    const next: OrderHistory = {
       count: orders.count + 1,
       lifetimeValue: roundMoney(orders.lifetimeValue + event.value),
-      currency: orders.currency ?? event.currency,
       lastOrderAt: Math.max(orders.lastOrderAt ?? event.at, event.at),
-      lastOrderId:
-        orders.lastOrderAt !== undefined && orders.lastOrderAt > event.at
-          ? orders.lastOrderId
-          : event.orderId,
       recentIds: event.orderId
         ? pushBounded(orders.recentIds, event.orderId, PROFILE_LIMITS.orderIds)
         : orders.recentIds,
     };
-    if (profile.orders.currency === undefined) delete profile.orders.currency;
-    if (profile.orders.lastOrderId === undefined) delete profile.orders.lastOrderId;
+    const currency = orders.currency ?? event.currency;
+    if (currency !== undefined) next.currency = currency;
+    const lastOrderId =
+      orders.lastOrderAt !== undefined && orders.lastOrderAt > event.at ? orders.lastOrderId : event.orderId;
+    if (lastOrderId !== undefined) next.lastOrderId = lastOrderId;
+    profile.orders = next;
   }
   // ids often do not line up across a store's events (cart_id on the cart, order_id on the order):
   // an order that names no known cart completes the shopper's open cart, so no reminder follows it
