@@ -111,6 +111,7 @@ export interface OutboxEntry {
   providerId: string | null;
   sentAt: number | null;
   deadReason: string | null;
+  deadAt: number | null;
 }
 
 export interface ClaimedOutboxEntry extends OutboxEntry {

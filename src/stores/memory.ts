@@ -142,6 +142,7 @@ export function memoryStore(): Store {
         providerId: null,
         sentAt: null,
         deadReason: null,
+        deadAt: null,
       });
       enqueued.push(insert.key);
     }
@@ -265,7 +266,7 @@ export function memoryStore(): Store {
       row.state = "dead";
       row.deadReason = dead.reason;
       row.lastError = row.lastError ?? dead.reason;
-      row.dueAt = dead.at;
+      row.deadAt = dead.at;
       row.availableAt = null;
       row.leaseOwner = null;
       row.sendingSince = null;
@@ -279,6 +280,7 @@ export function memoryStore(): Store {
       row.state = "pending";
       row.attempts = 0;
       row.deadReason = null;
+      row.deadAt = null;
       row.dueAt = now;
       row.availableAt = now;
       return true;
@@ -341,6 +343,7 @@ export function memoryStore(): Store {
             providerId: null,
             sentAt: null,
             deadReason: null,
+            deadAt: null,
           });
         }
         return result;

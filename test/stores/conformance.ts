@@ -479,16 +479,16 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
         expect(await store.deadLetter("c", { reason: "late", at: T0 })).toBe(false);
 
         const dead = await store.listOutbox({ state: "dead" });
-        expect(dead.map((e) => [e.key, e.deadReason])).toEqual([
-          ["a", "21610 recipient opted out"],
-          ["b", "too many attempts"],
+        expect(dead.map((e) => [e.key, e.deadReason, e.deadAt])).toEqual([
+          ["a", "21610 recipient opted out", T0 + 1],
+          ["b", "too many attempts", T0 + 2],
         ]);
         expect(await store.claimOutbox(T0 + 60 * MIN, 10, lease("d"))).toEqual([]);
 
         expect(await store.retryDeadLetter("a", T0 + 60 * MIN)).toBe(true);
         expect(await store.retryDeadLetter("c", T0 + 60 * MIN)).toBe(false);
         const [retried] = await store.claimOutbox(T0 + 60 * MIN, 10, lease("d"));
-        expect(retried).toMatchObject({ key: "a", attempts: 1, deadReason: null });
+        expect(retried).toMatchObject({ key: "a", attempts: 1, deadReason: null, deadAt: null });
 
         expect(await store.dropDeadLetter("b")).toBe(true);
         expect(await store.dropDeadLetter("b")).toBe(false);
