@@ -60,13 +60,17 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
         id TEXT PRIMARY KEY,
         doc TEXT NOT NULL,
         version INTEGER NOT NULL,
-        wake_at INTEGER,
-        -- when the scheduler may claim it: wake_at, or the end of a lease
-        due_at INTEGER,
-        lease_owner TEXT,
         updated_at INTEGER NOT NULL
       );
-      CREATE INDEX profiles_due ON profiles (due_at, id) WHERE due_at IS NOT NULL;
+      -- the due index, apart from the documents: a claim rewrites a few narrow rows, not 2 KB ones
+      CREATE TABLE schedule (
+        profile_id TEXT PRIMARY KEY,
+        wake_at INTEGER NOT NULL,
+        -- when the scheduler may claim it: wake_at, or the end of a lease
+        due_at INTEGER NOT NULL,
+        lease_owner TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX schedule_due ON schedule (due_at, profile_id);
       CREATE TABLE identity_keys (
         key TEXT PRIMARY KEY,
         profile_id TEXT NOT NULL
@@ -246,11 +250,10 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     return { profile: JSON.parse(row.doc) as Profile, wakeAt: row.wake_at, keys, version: row.version };
   };
 
-  const insertOutbox = (s: Statements, inserts: OutboxInsert[]): string[] => {
+  const insertOutbox = (s: Statements, inserts: SerializedInsert[]): string[] => {
     const enqueued: string[] = [];
     for (const insert of inserts) {
-      const info = s.insertOutbox.run({ ...insert, command: JSON.stringify(insert.command) });
-      if (info.changes > 0) enqueued.push(insert.key);
+      if (s.insertOutbox.run(insert).changes > 0) enqueued.push(insert.key);
     }
     return enqueued;
   };
@@ -258,13 +261,12 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
   /** the body of one save, run inside the group commit */
   const applyWrite = (
     s: Statements,
-    write: ProfileWrite,
+    write: SerializedWrite,
     expectedVersions: Map<string, number>,
+    loadedKeys: Map<string, string[]>,
   ): SaveOutcome => {
-    const id = write.profile.id;
-    const absorbed = write.absorbed ?? [];
+    const { id, absorbed } = write;
     const movable = new Set([id, ...absorbed]);
-    const inserts = toOutboxInserts(write.commands, id, write.now);
 
     for (const gone of absorbed) {
       const expected = expectedVersions.get(gone);
@@ -272,10 +274,19 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       if (expected !== undefined && expected > 0 && info.changes === 0) {
         throw new StoreConflictError(`profile ${gone} changed in another process while it was being merged`);
       }
+      s.unschedule.run(gone);
       s.moveKeys.run(id, gone);
       s.moveOutbox.run(id, gone);
     }
-    if (write.keys) {
+    const had = loadedKeys.get(id);
+    // the version check below catches anyone else changing this profile's keys since the load
+    const keysUnchanged =
+      write.keys !== null &&
+      absorbed.length === 0 &&
+      had !== undefined &&
+      had.length === write.keys.length &&
+      write.keys.every((key) => had.includes(key));
+    if (write.keys && !keysUnchanged) {
       const wanted = new Set(write.keys);
       for (const key of wanted) {
         const owner = (s.keyOwner.get(key) as { profile_id: string } | undefined)?.profile_id;
@@ -298,16 +309,18 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     if (expected === undefined) {
       expected = (s.versionOf.get(id) as { version: number } | undefined)?.version ?? 0;
     }
-    const doc = JSON.stringify(write.profile);
     const version = expected + 1;
     const info =
       expected === 0
-        ? s.insertProfile.run(id, doc, write.wakeAt, write.wakeAt, write.now)
-        : s.updateProfile.run(doc, version, write.wakeAt, write.wakeAt, write.now, id, expected);
+        ? s.insertProfile.run(id, write.doc, write.now)
+        : s.updateProfile.run(write.doc, version, write.now, id, expected);
     if (info.changes === 0) {
       throw new StoreConflictError(`profile ${id} changed in another process (expected version ${expected})`);
     }
-    return { enqueued: insertOutbox(s, inserts), version };
+    // a new wake-up, or none, and the lease is released either way
+    if (write.wakeAt === null) s.unschedule.run(id);
+    else s.schedule.run({ id, wakeAt: write.wakeAt });
+    return { enqueued: insertOutbox(s, write.outbox), version };
   };
 
   const store: Store = {
@@ -330,24 +343,26 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       return lock.run(locked, async () => {
         const s = await statements();
         const versions = new Map<string, number>();
-        let pending: ProfileWrite | null = null;
+        const loadedKeys = new Map<string, string[]>();
+        let pending: SerializedWrite | null = null;
         const value = await fn({
           async load(id) {
             if (!locked.includes(id)) throw new StoreUsageError(`load: profile ${id} is not locked`);
             const stored = loadProfile(s, id);
             versions.set(id, stored?.version ?? 0);
+            loadedKeys.set(id, stored ? [...stored.keys] : []);
             return stored;
           },
           save(write) {
             if (pending) throw new StoreUsageError("save: a transaction saves at most once");
             checkProfileWrite(write, locked);
             // serialise now: later changes to the caller's objects must not leak in
-            pending = JSON.parse(JSON.stringify(write)) as ProfileWrite;
+            pending = serializeWrite(write);
           },
         });
         if (!pending) return { value, saved: null };
-        const write: ProfileWrite = pending;
-        const saved = await commit(s, () => applyWrite(s, write, versions));
+        const write: SerializedWrite = pending;
+        const saved = await commit(s, () => applyWrite(s, write, versions, loadedKeys));
         return { value, saved };
       });
     },
@@ -440,11 +455,14 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       if (closed) throw new StoreUsageError(`the sqlite store at ${options.path} is closed`);
       return lock.run([profileId], async () => {
         const s = await statements();
-        const inserts = toOutboxInserts(forgetOptions.commands, profileId, forgetOptions.now);
+        const inserts = toOutboxInserts(forgetOptions.commands, profileId, forgetOptions.now).map(
+          serializeInsert,
+        );
         return s.db.transaction((): ForgetResult => {
           const stored = loadProfile(s, profileId);
           const outbox = (s.outboxOf.all(profileId) as OutboxRowSql[]).map(toEntry);
           s.deleteProfile.run(profileId);
+          s.unschedule.run(profileId);
           s.deleteKeysOf.run(profileId);
           s.deleteOutboxOf.run(profileId);
           insertOutbox(s, inserts);
@@ -481,21 +499,55 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
 type Statements = ReturnType<typeof prepare>;
 
+type SerializedInsert = Omit<OutboxInsert, "command"> & { command: string };
+
+interface SerializedWrite {
+  id: string;
+  doc: string;
+  wakeAt: number | null;
+  keys: string[] | null;
+  absorbed: string[];
+  outbox: SerializedInsert[];
+  now: number;
+}
+
+const serializeInsert = (insert: OutboxInsert): SerializedInsert => ({
+  ...insert,
+  command: JSON.stringify(insert.command),
+});
+
+function serializeWrite(write: ProfileWrite): SerializedWrite {
+  return {
+    id: write.profile.id,
+    doc: JSON.stringify(write.profile),
+    wakeAt: write.wakeAt,
+    keys: write.keys ? [...new Set(write.keys)] : null,
+    absorbed: [...(write.absorbed ?? [])],
+    outbox: toOutboxInserts(write.commands, write.profile.id, write.now).map(serializeInsert),
+    now: write.now,
+  };
+}
+
 function prepare(db: Db) {
   const outboxColumns = `key, profile_id, destination, command, state, created_at, due_at, attempts, last_error,
     sending_since, lease_owner, provider_id, sent_at, dead_reason, dead_at`;
   return {
     db,
-    loadProfile: db.prepare("SELECT doc, version, wake_at FROM profiles WHERE id = ?"),
+    loadProfile: db.prepare(
+      "SELECT p.doc, p.version, s.wake_at FROM profiles p LEFT JOIN schedule s ON s.profile_id = p.id WHERE p.id = ?",
+    ),
     versionOf: db.prepare("SELECT version FROM profiles WHERE id = ?"),
     insertProfile: db.prepare(
-      `INSERT INTO profiles (id, doc, version, wake_at, due_at, lease_owner, updated_at)
-       VALUES (?, ?, 1, ?, ?, NULL, ?) ON CONFLICT (id) DO NOTHING`,
+      "INSERT INTO profiles (id, doc, version, updated_at) VALUES (?, ?, 1, ?) ON CONFLICT (id) DO NOTHING",
     ),
     updateProfile: db.prepare(
-      `UPDATE profiles SET doc = ?, version = ?, wake_at = ?, due_at = ?, lease_owner = NULL, updated_at = ?
-       WHERE id = ? AND version = ?`,
+      "UPDATE profiles SET doc = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?",
     ),
+    schedule: db.prepare(
+      `INSERT INTO schedule (profile_id, wake_at, due_at, lease_owner) VALUES (@id, @wakeAt, @wakeAt, NULL)
+       ON CONFLICT (profile_id) DO UPDATE SET wake_at = excluded.wake_at, due_at = excluded.due_at, lease_owner = NULL`,
+    ),
+    unschedule: db.prepare("DELETE FROM schedule WHERE profile_id = ?"),
     deleteProfile: db.prepare("DELETE FROM profiles WHERE id = ?"),
     deleteProfileAt: db.prepare("DELETE FROM profiles WHERE id = ? AND version = ?"),
     keysOf: db.prepare("SELECT key FROM identity_keys WHERE profile_id = ? ORDER BY key"),
@@ -507,8 +559,10 @@ function prepare(db: Db) {
     deleteKeysOf: db.prepare("DELETE FROM identity_keys WHERE profile_id = ?"),
     moveKeys: db.prepare("UPDATE identity_keys SET profile_id = ? WHERE profile_id = ?"),
     moveOutbox: db.prepare("UPDATE outbox SET profile_id = ? WHERE profile_id = ?"),
-    dueProfiles: db.prepare("SELECT id, wake_at FROM profiles WHERE due_at <= ? ORDER BY due_at, id LIMIT ?"),
-    leaseProfile: db.prepare("UPDATE profiles SET due_at = ?, lease_owner = ? WHERE id = ?"),
+    dueProfiles: db.prepare(
+      "SELECT profile_id AS id, wake_at FROM schedule WHERE due_at <= ? ORDER BY due_at, profile_id LIMIT ?",
+    ),
+    leaseProfile: db.prepare("UPDATE schedule SET due_at = ?, lease_owner = ? WHERE profile_id = ?"),
     insertOutbox: db.prepare(
       `INSERT INTO outbox (key, profile_id, destination, command, state, created_at, due_at, available_at)
        VALUES (@key, @profileId, @destination, @command, 'pending', @createdAt, @dueAt, @dueAt)
@@ -548,8 +602,8 @@ function prepare(db: Db) {
     outboxOf: db.prepare(`SELECT ${outboxColumns} FROM outbox WHERE profile_id = ? ORDER BY due_at, key`),
     deleteOutboxOf: db.prepare("DELETE FROM outbox WHERE profile_id = ?"),
     countProfiles: db.prepare("SELECT count(*) AS n FROM profiles"),
-    countDue: db.prepare("SELECT count(*) AS n FROM profiles WHERE due_at <= ?"),
-    countScheduled: db.prepare("SELECT count(*) AS n FROM profiles WHERE due_at IS NOT NULL"),
+    countDue: db.prepare("SELECT count(*) AS n FROM schedule WHERE due_at <= ?"),
+    countScheduled: db.prepare("SELECT count(*) AS n FROM schedule"),
     outboxCounts: db.prepare("SELECT state, count(*) AS n FROM outbox GROUP BY state"),
   };
 }

@@ -235,6 +235,22 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
         expect((await store.load("p1"))!.keys).toEqual(["phone:+15555550100", "user:p1"]);
       });
 
+      it("after a load, the same keys stay, a new one is added and a dropped one goes", async () => {
+        await put("p1");
+        const save = (keys: string[]) =>
+          store.transact("p1", async (tx) => {
+            const current = await tx.load("p1");
+            tx.save({ profile: current!.profile, wakeAt: null, keys, now: T0 });
+          });
+        await save(["email:p1@example.com", "user:p1", "anon:anon-p1"]);
+        expect((await store.load("p1"))!.keys).toEqual(["anon:anon-p1", "email:p1@example.com", "user:p1"]);
+        await save(["email:p1@example.com", "user:p1", "anon:anon-p1", "phone:+15555550100"]);
+        expect(await store.resolve(["phone:+15555550100"])).toEqual(["p1"]);
+        await save(["user:p1", "anon:anon-p1", "phone:+15555550100"]);
+        expect((await store.load("p1"))!.keys).toEqual(["anon:anon-p1", "phone:+15555550100", "user:p1"]);
+        expect(await store.resolve(["email:p1@example.com"])).toEqual([]);
+      });
+
       it("a key owned by a profile outside the transaction is a conflict that names the owner", async () => {
         await put("p1");
         const error = await store
