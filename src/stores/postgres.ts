@@ -347,23 +347,38 @@ export function postgresStore(options: PostgresStoreOptions): Store {
         ]);
       }
     }
-    const { rows } = await client.query<{ version: number }>(
-      `INSERT INTO ${q}.profiles AS p (id, doc, version, updated_at) VALUES ($1, $2, 1, $3)
-       ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc, version = p.version + 1, updated_at = EXCLUDED.updated_at
-       RETURNING version`,
-      [id, JSON.stringify(write.profile), write.now],
+    // profile, wake-up (which also releases a lease) and outbox in one round trip
+    const { rows } = await client.query<{ version: number; enqueued: string[] }>(
+      `WITH saved AS (
+         INSERT INTO ${q}.profiles AS p (id, doc, version, updated_at) VALUES ($1, $2, 1, $3)
+         ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc, version = p.version + 1, updated_at = EXCLUDED.updated_at
+         RETURNING version),
+       scheduled AS (
+         INSERT INTO ${q}.schedule (profile_id, wake_at, due_at, lease_owner)
+         SELECT $1, $4::bigint, $4::bigint, NULL WHERE $4::bigint IS NOT NULL
+         ON CONFLICT (profile_id) DO UPDATE SET wake_at = EXCLUDED.wake_at, due_at = EXCLUDED.due_at, lease_owner = NULL),
+       unscheduled AS (
+         DELETE FROM ${q}.schedule WHERE profile_id = $1 AND $4::bigint IS NULL),
+       enqueued AS (
+         INSERT INTO ${q}.outbox (key, profile_id, destination, command, state, created_at, due_at, available_at)
+         SELECT key, $1, destination, command, 'pending', $3, due_at, due_at
+         FROM unnest($5::text[], $6::text[], $7::text[], $8::bigint[]) AS t(key, destination, command, due_at)
+         ON CONFLICT (key) DO NOTHING RETURNING key)
+       SELECT (SELECT version FROM saved) AS version,
+         coalesce((SELECT array_agg(key) FROM enqueued), '{}') AS enqueued`,
+      [
+        id,
+        JSON.stringify(write.profile),
+        write.now,
+        write.wakeAt,
+        inserts.map((i) => i.key),
+        inserts.map((i) => i.destination),
+        inserts.map((i) => JSON.stringify(i.command)),
+        inserts.map((i) => i.dueAt),
+      ],
     );
-    // a new wake-up, or none, and the lease is released either way
-    if (write.wakeAt === null) {
-      await client.query(`DELETE FROM ${q}.schedule WHERE profile_id = $1`, [id]);
-    } else {
-      await client.query(
-        `INSERT INTO ${q}.schedule (profile_id, wake_at, due_at, lease_owner) VALUES ($1, $2, $2, NULL)
-         ON CONFLICT (profile_id) DO UPDATE SET wake_at = EXCLUDED.wake_at, due_at = EXCLUDED.due_at, lease_owner = NULL`,
-        [id, write.wakeAt],
-      );
-    }
-    return { enqueued: await insertOutbox(client, inserts), version: rows[0]!.version };
+    const added = new Set(rows[0]!.enqueued);
+    return { enqueued: inserts.map((i) => i.key).filter((key) => added.has(key)), version: rows[0]!.version };
   };
 
   const query = async <R extends object>(text: string, values: unknown[]) => {
