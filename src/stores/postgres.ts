@@ -45,6 +45,11 @@ export interface PostgresStoreOptions {
   schema?: string;
   /** pool size when the store creates the pool (default 10) */
   max?: number;
+  /**
+   * errors of idle connections in a pool the store created (a restarted server, a dropped network);
+   * without a listener they would crash the process. The next query reports the outage anyway.
+   */
+  onPoolError?: (error: Error) => void;
 }
 
 /** the schema, one step per version; `$schema` is replaced by the quoted schema name */
@@ -215,6 +220,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
         });
       }
       pool = new PgPool({ connectionString: options.connectionString, max: options.max ?? 10 });
+      pool.on("error", options.onPoolError ?? (() => undefined));
     }
     const client = await pool.connect();
     try {

@@ -214,15 +214,19 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     queue = [];
     const results: ({ ok: true; value: SaveOutcome } | { ok: false; error: unknown })[] = [];
     try {
-      s.db.transaction(() => {
-        for (const job of jobs) {
-          try {
-            results.push({ ok: true, value: s.db.transaction(job.apply)() });
-          } catch (error) {
-            results.push({ ok: false, error });
+      // IMMEDIATE: take the write lock up front; a deferred upgrade can fail at once if another
+      // connection (a CLI command on the same file) wrote in between
+      s.db
+        .transaction(() => {
+          for (const job of jobs) {
+            try {
+              results.push({ ok: true, value: s.db.transaction(job.apply)() });
+            } catch (error) {
+              results.push({ ok: false, error });
+            }
           }
-        }
-      })();
+        })
+        .immediate();
     } catch (error) {
       for (const job of jobs) job.reject(error);
       return;
@@ -374,38 +378,42 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     async claimDue(now, limit, lease) {
       checkClaim(now, limit, lease);
       const s = await statements();
-      return s.db.transaction(() => {
-        const rows = s.dueProfiles.all(now, limit) as { id: string; wake_at: number }[];
-        const claims: DueClaim[] = [];
-        for (const row of rows) {
-          s.leaseProfile.run(now + lease.leaseMs, lease.worker, row.id);
-          claims.push({ profileId: row.id, wakeAt: row.wake_at });
-        }
-        return claims;
-      })();
+      return s.db
+        .transaction(() => {
+          const rows = s.dueProfiles.all(now, limit) as { id: string; wake_at: number }[];
+          const claims: DueClaim[] = [];
+          for (const row of rows) {
+            s.leaseProfile.run(now + lease.leaseMs, lease.worker, row.id);
+            claims.push({ profileId: row.id, wakeAt: row.wake_at });
+          }
+          return claims;
+        })
+        .immediate();
     },
 
     async claimOutbox(now, limit, lease) {
       checkClaim(now, limit, lease);
       const s = await statements();
-      return s.db.transaction(() => {
-        const rows = s.dueOutbox.all(now, limit) as OutboxRowSql[];
-        const claimed: ClaimedOutboxEntry[] = [];
-        for (const row of rows) {
-          const outcomeUnknown = row.state === "sending";
-          const sendingSince = outcomeUnknown ? row.sending_since : now;
-          s.leaseOutbox.run(sendingSince, lease.worker, now + lease.leaseMs, row.key);
-          claimed.push({
-            ...toEntry(row),
-            state: "sending",
-            attempts: row.attempts + 1,
-            sendingSince,
-            leaseOwner: lease.worker,
-            outcomeUnknown,
-          });
-        }
-        return claimed;
-      })();
+      return s.db
+        .transaction(() => {
+          const rows = s.dueOutbox.all(now, limit) as OutboxRowSql[];
+          const claimed: ClaimedOutboxEntry[] = [];
+          for (const row of rows) {
+            const outcomeUnknown = row.state === "sending";
+            const sendingSince = outcomeUnknown ? row.sending_since : now;
+            s.leaseOutbox.run(sendingSince, lease.worker, now + lease.leaseMs, row.key);
+            claimed.push({
+              ...toEntry(row),
+              state: "sending",
+              attempts: row.attempts + 1,
+              sendingSince,
+              leaseOwner: lease.worker,
+              outcomeUnknown,
+            });
+          }
+          return claimed;
+        })
+        .immediate();
     },
 
     async markSent(key, receipt) {
@@ -458,16 +466,18 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
         const inserts = toOutboxInserts(forgetOptions.commands, profileId, forgetOptions.now).map(
           serializeInsert,
         );
-        return s.db.transaction((): ForgetResult => {
-          const stored = loadProfile(s, profileId);
-          const outbox = (s.outboxOf.all(profileId) as OutboxRowSql[]).map(toEntry);
-          s.deleteProfile.run(profileId);
-          s.unschedule.run(profileId);
-          s.deleteKeysOf.run(profileId);
-          s.deleteOutboxOf.run(profileId);
-          insertOutbox(s, inserts);
-          return { profile: stored?.profile ?? null, keys: stored?.keys ?? [], outbox };
-        })();
+        return s.db
+          .transaction((): ForgetResult => {
+            const stored = loadProfile(s, profileId);
+            const outbox = (s.outboxOf.all(profileId) as OutboxRowSql[]).map(toEntry);
+            s.deleteProfile.run(profileId);
+            s.unschedule.run(profileId);
+            s.deleteKeysOf.run(profileId);
+            s.deleteOutboxOf.run(profileId);
+            insertOutbox(s, inserts);
+            return { profile: stored?.profile ?? null, keys: stored?.keys ?? [], outbox };
+          })
+          .immediate();
       });
     },
 

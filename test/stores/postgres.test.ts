@@ -162,6 +162,38 @@ describe.skipIf(!url)(url ? "postgres" : `postgres (skipped: ${why})`, () => {
       await client.end();
     });
 
+    it("survives the server dropping its idle connections", async () => {
+      const app = `cartback_drop_${process.pid}`;
+      const dropped: Error[] = [];
+      let noticed!: () => void;
+      const onDrop = new Promise<void>((resolve) => {
+        noticed = resolve;
+      });
+      const store = postgresStore({
+        connectionString: `${url}${url!.includes("?") ? "&" : "?"}application_name=${app}`,
+        schema: freshSchema(),
+        max: 2,
+        onPoolError: (error) => {
+          dropped.push(error);
+          noticed();
+        },
+      });
+      await store.transact("p1", (tx) => tx.save({ profile: sampleProfile("p1"), wakeAt: T0, now: T0 }));
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+        [app],
+      );
+      await admin.end();
+      await onDrop;
+      expect(dropped[0]!.message).toMatch(/terminat/);
+      expect(await store.claimDue(T0, 10, { worker: "w", leaseMs: 1000 })).toEqual([
+        { profileId: "p1", wakeAt: T0 },
+      ]);
+      await store.close();
+    });
+
     it("works on a pool it is given, and leaves that pool open", async () => {
       const pool = new pg.Pool({ connectionString: url, max: 2 });
       const store = postgresStore({ pool, schema: freshSchema() });
