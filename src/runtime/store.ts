@@ -60,6 +60,8 @@ export interface ProfileWrite {
 export interface StoreTransaction {
   /** the committed state of a locked profile, or null when it does not exist */
   load(profileId: string): Promise<StoredProfile | null>;
+  /** `Store.resolve` on the transaction's own connection */
+  resolve(keys: readonly string[]): Promise<string[]>;
   /** record the write; it is applied when the transaction's function returns (at most one save) */
   save(write: ProfileWrite): void;
 }
@@ -391,4 +393,57 @@ export function createKeyedLock() {
       }
     },
   };
+}
+
+export interface IdentityTransactionOptions {
+  /** an id for a shopper none of the keys knows yet (a deterministic one, e.g. from the first key, avoids races) */
+  newId: () => string;
+  /** tries before giving up on a key that keeps moving (default 5) */
+  maxAttempts?: number;
+}
+
+/**
+ * Finds the profiles that own `keys`, locks them (or a new id when there are none) and runs `fn` with
+ * their ids: one id for a known or new shopper, several when the keys join profiles that must merge.
+ * When a concurrent transaction takes or moves one of the keys in between, it resolves again and
+ * retries, so the caller never sees a `StoreConflictError` for an ordinary race.
+ *
+ * @example
+ * await transactByKeys(store, ["anon:a1", "email:ann@example.com"], { newId }, async (tx, ids) => {
+ *   const profiles = await Promise.all(ids.map((id) => tx.load(id)));
+ *   tx.save({ profile, wakeAt, keys, absorbed: ids.slice(1), now });
+ * });
+ */
+export async function transactByKeys<T>(
+  store: Store,
+  keys: readonly string[],
+  options: IdentityTransactionOptions,
+  fn: (tx: StoreTransaction, profileIds: string[]) => T | Promise<T>,
+): Promise<{ value: T; saved: SaveOutcome | null; profileIds: string[] }> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  let lastConflict: unknown;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const owners = await store.resolve(keys);
+    const profileIds = owners.length > 0 ? owners : [options.newId()];
+    try {
+      const result = await store.transact(profileIds, async (tx) => {
+        // under the lock: a key that moved since `resolve` means the wrong profiles are locked
+        const current = await tx.resolve(keys);
+        const outside = current.find((id) => !profileIds.includes(id));
+        if (outside !== undefined) {
+          throw new StoreConflictError(`an identity key moved to profile ${outside} while resolving`, {
+            ownerId: outside,
+          });
+        }
+        return fn(tx, profileIds);
+      });
+      return { ...result, profileIds };
+    } catch (error) {
+      if (!isStoreConflictError(error)) throw error;
+      lastConflict = error;
+    }
+  }
+  throw new StoreConflictError(
+    `identity keys ${JSON.stringify(keys)} kept moving: gave up after ${maxAttempts} attempts (last: ${String(lastConflict)})`,
+  );
 }

@@ -149,6 +149,15 @@ export function memoryStore(): Store {
     return { enqueued, version };
   };
 
+  const resolveKeys = (keys: readonly string[]): string[] => {
+    const ids: string[] = [];
+    for (const key of keys) {
+      const owner = keyOwner.get(key);
+      if (owner !== undefined && !ids.includes(owner)) ids.push(owner);
+    }
+    return ids;
+  };
+
   const publicEntry = (row: OutboxRow): OutboxEntry => {
     const { availableAt: _availableAt, ...entry } = row;
     return copy(entry);
@@ -161,12 +170,7 @@ export function memoryStore(): Store {
 
     async resolve(keys) {
       ensureOpen();
-      const ids: string[] = [];
-      for (const key of keys) {
-        const owner = keyOwner.get(key);
-        if (owner !== undefined && !ids.includes(owner)) ids.push(owner);
-      }
-      return ids;
+      return resolveKeys(keys);
     },
 
     async transact(profileIds, fn) {
@@ -178,6 +182,9 @@ export function memoryStore(): Store {
           async load(id) {
             if (!locked.includes(id)) throw new StoreUsageError(`load: profile ${id} is not locked`);
             return loadRow(id);
+          },
+          async resolve(keys) {
+            return resolveKeys(keys);
           },
           save(write) {
             if (pending) throw new StoreUsageError("save: a transaction saves at most once");

@@ -263,6 +263,21 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       [schema, ids],
     );
 
+  const resolveWith = async (client: PoolClient | Pool, keys: readonly string[]): Promise<string[]> => {
+    if (keys.length === 0) return [];
+    const { rows } = await client.query<{ key: string; profile_id: string }>(
+      `SELECT key, profile_id FROM ${q}.identity_keys WHERE key = ANY($1)`,
+      [[...keys]],
+    );
+    const owners = new Map(rows.map((r) => [r.key, r.profile_id]));
+    const ids: string[] = [];
+    for (const key of keys) {
+      const owner = owners.get(key);
+      if (owner !== undefined && !ids.includes(owner)) ids.push(owner);
+    }
+    return ids;
+  };
+
   const loadWith = async (client: PoolClient | Pool, id: string): Promise<StoredProfile | null> => {
     const { rows } = await client.query<{
       doc: string;
@@ -396,18 +411,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
     name: NAME,
 
     async resolve(keys) {
-      if (keys.length === 0) return [];
-      const { rows } = await query<{ key: string; profile_id: string }>(
-        `SELECT key, profile_id FROM ${q}.identity_keys WHERE key = ANY($1)`,
-        [[...keys]],
-      );
-      const owners = new Map(rows.map((r) => [r.key, r.profile_id]));
-      const ids: string[] = [];
-      for (const key of keys) {
-        const owner = owners.get(key);
-        if (owner !== undefined && !ids.includes(owner)) ids.push(owner);
-      }
-      return ids;
+      return resolveWith(await getPool(), keys);
     },
 
     async transact(profileIds, fn) {
@@ -425,6 +429,9 @@ export function postgresStore(options: PostgresStoreOptions): Store {
               const stored = await loadWith(client, id);
               loadedKeys.set(id, stored?.keys ?? []);
               return stored;
+            },
+            resolve(keys) {
+              return resolveWith(client, keys);
             },
             save(write) {
               if (pending) throw new StoreUsageError("save: a transaction saves at most once");

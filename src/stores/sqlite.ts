@@ -247,6 +247,15 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       }
     });
 
+  const resolveKeys = (s: Statements, keys: readonly string[]): string[] => {
+    const ids: string[] = [];
+    for (const key of keys) {
+      const owner = (s.keyOwner.get(key) as { profile_id: string } | undefined)?.profile_id;
+      if (owner !== undefined && !ids.includes(owner)) ids.push(owner);
+    }
+    return ids;
+  };
+
   const loadProfile = (s: Statements, id: string): StoredProfile | null => {
     const row = s.loadProfile.get(id) as { doc: string; version: number; wake_at: number | null } | undefined;
     if (!row) return null;
@@ -331,13 +340,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     name: NAME,
 
     async resolve(keys) {
-      const s = await statements();
-      const ids: string[] = [];
-      for (const key of keys) {
-        const owner = (s.keyOwner.get(key) as { profile_id: string } | undefined)?.profile_id;
-        if (owner !== undefined && !ids.includes(owner)) ids.push(owner);
-      }
-      return ids;
+      return resolveKeys(await statements(), keys);
     },
 
     async transact(profileIds, fn) {
@@ -356,6 +359,9 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
             versions.set(id, stored?.version ?? 0);
             loadedKeys.set(id, stored ? [...stored.keys] : []);
             return stored;
+          },
+          async resolve(keys) {
+            return resolveKeys(s, keys);
           },
           save(write) {
             if (pending) throw new StoreUsageError("save: a transaction saves at most once");

@@ -11,6 +11,7 @@ import {
   isStoreUsageError,
   type Store,
   type StoreTransaction,
+  transactByKeys,
 } from "../../src/runtime/store.js";
 import { sampleGroupAdd, sampleProfile, sampleSms } from "./sample-profile.js";
 
@@ -309,6 +310,56 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
           ),
         ).rejects.toThrow('absorbed profile "p2" is not locked');
         expect(await store.load("p2")).not.toBeNull();
+      });
+    });
+
+    describe("transactions by identity keys", () => {
+      let created = 0;
+      /** applies one event: counts it on the surviving profile and merges any others into it */
+      const applyEvent = (keys: string[], now = T0) =>
+        transactByKeys(store, keys, { newId: () => `new-${++created}` }, async (tx, ids) => {
+          const loaded = (await Promise.all(ids.map((id) => tx.load(id)))).filter((p) => p !== null);
+          const survivor = loaded[0];
+          const profile = survivor
+            ? survivor.profile
+            : { ...sampleProfile(ids[0]!, now), traits: { counter: 0 } };
+          const counted = loaded.reduce((sum, p) => sum + Number(p.profile.traits.counter), 0);
+          const allKeys = new Set([...keys, ...loaded.flatMap((p) => p.keys)]);
+          tx.save({
+            profile: { ...profile, traits: { ...profile.traits, counter: counted + 1 } },
+            wakeAt: null,
+            keys: [...allKeys],
+            absorbed: loaded.slice(1).map((p) => p.profile.id),
+            now,
+          });
+        });
+
+      it("creates a profile for unknown keys and finds it again by any of them", async () => {
+        const first = await applyEvent(["anon:a1"]);
+        expect(first.profileIds).toHaveLength(1);
+        const second = await applyEvent(["anon:a1", "email:ann@example.com"]);
+        const third = await applyEvent(["email:ann@example.com"]);
+        expect(second.profileIds).toEqual(first.profileIds);
+        expect(third.profileIds).toEqual(first.profileIds);
+        expect((await store.load(first.profileIds[0]!))!.profile.traits.counter).toBe(3);
+      });
+
+      it("hands over every profile the keys join, so they can merge", async () => {
+        const anon = await applyEvent(["anon:a1"]);
+        const user = await applyEvent(["user:u1"]);
+        const joined = await applyEvent(["anon:a1", "user:u1"]);
+        expect(joined.profileIds).toEqual([anon.profileIds[0], user.profileIds[0]]);
+        expect(await store.resolve(["anon:a1", "user:u1"])).toEqual([anon.profileIds[0]]);
+        expect((await store.load(anon.profileIds[0]!))!.profile.traits.counter).toBe(3);
+        expect((await store.stats(T0)).profiles).toBe(1);
+      });
+
+      it("concurrent first events of one new shopper end in one profile with every event", async () => {
+        await Promise.all(Array.from({ length: 6 }, () => applyEvent(["anon:same"])));
+        const ids = await store.resolve(["anon:same"]);
+        expect(ids).toHaveLength(1);
+        expect((await store.load(ids[0]!))!.profile.traits.counter).toBe(6);
+        expect((await store.stats(T0)).profiles).toBe(1);
       });
     });
 

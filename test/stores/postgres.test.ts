@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { isStoreConflictError, type Store } from "../../src/runtime/store.js";
+import { isStoreConflictError, type Store, transactByKeys } from "../../src/runtime/store.js";
 import { migratePostgres, POSTGRES_MIGRATIONS, postgresStore } from "../../src/stores/postgres.js";
 import { runStoreConformance } from "./conformance.js";
 import { sampleProfile, sampleSms } from "./sample-profile.js";
@@ -140,6 +140,35 @@ describe.skipIf(!url)(url ? "postgres" : `postgres (skipped: ${why})`, () => {
       expect(reason).toMatchObject({ key: "anon:shared", ownerId: won });
       expect(await a.resolve(["anon:shared"])).toEqual([won]);
       expect(await a.load(won === "x" ? "y" : "x")).toBeNull();
+      await close();
+    });
+
+    it("first events of one new shopper arriving at two processes at once end in one profile", async () => {
+      const [a, b, close] = twoWorkers();
+      let created = 0;
+      const applyEvent = (store: Store) =>
+        transactByKeys(
+          store,
+          ["anon:same"],
+          { newId: () => `new-${++created}`, maxAttempts: 20 },
+          async (tx, ids) => {
+            const loaded = (await Promise.all(ids.map((id) => tx.load(id)))).filter((p) => p !== null);
+            const base = loaded[0]?.profile ?? { ...sampleProfile(ids[0]!), traits: { counter: 0 } };
+            const counted = loaded.reduce((sum, p) => sum + Number(p.profile.traits.counter), 0);
+            tx.save({
+              profile: { ...base, traits: { counter: counted + 1 } },
+              wakeAt: null,
+              keys: ["anon:same"],
+              absorbed: loaded.slice(1).map((p) => p.profile.id),
+              now: T0,
+            });
+          },
+        );
+      await Promise.all(Array.from({ length: 10 }, (_, i) => applyEvent(i % 2 === 0 ? a : b)));
+      const ids = await a.resolve(["anon:same"]);
+      expect(ids).toHaveLength(1);
+      expect((await b.load(ids[0]!))!.profile.traits.counter).toBe(10);
+      expect((await a.stats(T0)).profiles).toBe(1);
       await close();
     });
 
