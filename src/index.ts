@@ -5,5 +5,9 @@
  */
 export * from "./core/commands.js";
 export * from "./core/events.js";
+export * from "./core/identity.js";
+export * from "./core/money.js";
+export * from "./core/normalize/index.js";
 export * from "./core/profile.js";
+export * from "./core/reduce.js";
 export * from "./core/result.js";

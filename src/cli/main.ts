@@ -1,9 +1,10 @@
 /**
  * The `cartback` command line. Each command lives in `commands/<name>.ts` and is registered here.
  */
+import { validateCommand } from "./commands/validate.js";
 import type { CliCommand, CliIO } from "./types.js";
 
-const COMMANDS: CliCommand[] = [];
+const COMMANDS: CliCommand[] = [validateCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

@@ -1,0 +1,103 @@
+import { parseArgs } from "node:util";
+import type { CartEvent } from "../../core/events.js";
+import { normalizeEvent } from "../../core/normalize/index.js";
+import { formatPath, type Issue, issue } from "../../core/result.js";
+import { openInput, readNdjson } from "../ndjson.js";
+import { type CliCommand, UsageError } from "../types.js";
+
+const HELP = `Usage: cartback validate [--format text|json] [--region CC] <events.ndjson|->
+
+Reads NDJSON (one message per line: RudderStack messages, Shopify checkout or WooCommerce order
+webhook bodies) and prints, per line, the cart events it became or why it was rejected.
+A bad line never stops the run. Exits 1 when any line was rejected.
+
+Options:
+  --format text|json  text for people (default); json prints one object per line and a summary
+  --region CC         ISO country for phone numbers without a country code (e.g. IN, US)
+`;
+
+function describeEvent(event: CartEvent): string {
+  switch (event.type) {
+    case "consent_changed":
+      return `consent_changed(${event.channel} ${event.status})`;
+    case "item_added":
+      return `item_added(${event.item.productId} ×${event.item.quantity})`;
+    case "message_engaged":
+      return `message_engaged(${event.channel} ${event.engagement})`;
+    case "order_completed":
+      return `order_completed(${event.value}${event.currency ? ` ${event.currency}` : ""})`;
+    default:
+      return event.type;
+  }
+}
+
+function ignoredReason(message: unknown): string {
+  const m = message as { type?: unknown; event?: unknown };
+  return m.type === "track"
+    ? `track "${String(m.event)}" is not used by cartback`
+    : `${String(m.type)} carries nothing cartback uses`;
+}
+
+export const validateCommand: CliCommand = {
+  name: "validate",
+  usage: "validate [--format text|json] <events.ndjson|->",
+  summary: "check a stream of events and show what each line becomes",
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: "string", default: "text" },
+        region: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      io.stdout(HELP);
+      return 0;
+    }
+    if (values.format !== "text" && values.format !== "json") {
+      throw new UsageError(`--format must be text or json, got "${values.format}"`);
+    }
+    const json = values.format === "json";
+    const input = await openInput(positionals[0], io.stdin);
+    const totals = { lines: 0, accepted: 0, rejected: 0, ignored: 0, events: 0 };
+    const options = values.region ? { defaultRegion: values.region } : {};
+
+    for await (const entry of readNdjson(input)) {
+      totals.lines++;
+      const issues: Issue[] | undefined =
+        "error" in entry ? [issue("invalid_json", [], entry.error)] : undefined;
+      const result = issues ? undefined : normalizeEvent((entry as { value: unknown }).value, options);
+      if (issues || (result && !result.success)) {
+        totals.rejected++;
+        const problems = issues ?? (result as { error: Issue[] }).error;
+        if (json)
+          io.stdout(`${JSON.stringify({ line: entry.line, status: "rejected", issues: problems })}\n`);
+        else
+          for (const p of problems)
+            io.stdout(`line ${entry.line}: rejected: ${formatPath(p.path)}: ${p.message} [${p.code}]\n`);
+        continue;
+      }
+      const events = (result as { data: CartEvent[] }).data;
+      if (events.length === 0) {
+        totals.ignored++;
+        const reason = ignoredReason((entry as { value: unknown }).value);
+        if (json) io.stdout(`${JSON.stringify({ line: entry.line, status: "ignored", reason })}\n`);
+        else io.stdout(`line ${entry.line}: ignored: ${reason}\n`);
+        continue;
+      }
+      totals.accepted++;
+      totals.events += events.length;
+      if (json) io.stdout(`${JSON.stringify({ line: entry.line, status: "accepted", events })}\n`);
+      else io.stdout(`line ${entry.line}: ok → ${events.map(describeEvent).join(", ")}\n`);
+    }
+    if (json) io.stdout(`${JSON.stringify({ summary: totals })}\n`);
+    else {
+      io.stdout(
+        `\n${totals.lines} lines: ${totals.accepted} accepted (${totals.events} cart events), ${totals.rejected} rejected, ${totals.ignored} ignored\n`,
+      );
+    }
+    return totals.rejected > 0 ? 1 : 0;
+  },
+};

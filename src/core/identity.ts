@@ -1,0 +1,188 @@
+/**
+ * Identity stitching: which profile an event belongs to, and how two profiles become one.
+ *
+ * Rules (deterministic, whatever the arrival order of the profiles):
+ * - an event's identity keys are `user:<userId>`, `anon:<anonymousId>`, `email:<email>`, `phone:<E.164>`
+ *   (and for an alias, the `previousId` as both a user and an anonymous id);
+ * - when the keys point at several profiles, they merge — except two profiles with different userIds,
+ *   which are different people (a shared device): the event joins the profile of its own userId;
+ * - the surviving profile is the one with a userId; otherwise the one seen first; ties go to the
+ *   smaller id. Consent keeps the newest decision per channel; carts, engagement and journeys are
+ *   unioned; order history adds up, counting each order id once.
+ */
+import type { CartEvent, Contact } from "./events.js";
+import type { Profile } from "./profile.js";
+import { PROFILE_LIMITS } from "./profile.js";
+import { emptyProfile, reduceProfile } from "./reduce.js";
+
+/** the identity keys of a contact, strongest first */
+export function identityKeys(contact: Contact): string[] {
+  const keys: string[] = [];
+  if (contact.userId) keys.push(`user:${contact.userId}`);
+  if (contact.anonymousId) keys.push(`anon:${contact.anonymousId}`);
+  if (contact.email) keys.push(`email:${contact.email}`);
+  if (contact.phone) keys.push(`phone:${contact.phone}`);
+  return keys;
+}
+
+/** the identity keys of an event, including an alias's previous id */
+export function eventIdentityKeys(event: CartEvent): string[] {
+  const keys = identityKeys(event.contact);
+  if (event.type === "identity_merged") keys.push(`user:${event.previousId}`, `anon:${event.previousId}`);
+  return keys;
+}
+
+/** the identity keys a profile answers to */
+export function profileIdentityKeys(profile: Profile): string[] {
+  const keys: string[] = [];
+  if (profile.userId) keys.push(`user:${profile.userId}`);
+  for (const id of profile.anonymousIds) keys.push(`anon:${id}`);
+  if (profile.email) keys.push(`email:${profile.email}`);
+  if (profile.phone) keys.push(`phone:${profile.phone}`);
+  return keys;
+}
+
+/** the id a new profile gets from its strongest key */
+export function profileIdFor(keys: readonly string[]): string {
+  return `p:${keys[0] ?? "unknown"}`;
+}
+
+/** which of two profiles survives a merge (see the module rules) */
+export function survivorOf(a: Profile, b: Profile): [survivor: Profile, absorbed: Profile] {
+  if (a.userId && !b.userId) return [a, b];
+  if (b.userId && !a.userId) return [b, a];
+  if (a.firstSeenAt !== b.firstSeenAt) return a.firstSeenAt < b.firstSeenAt ? [a, b] : [b, a];
+  return a.id < b.id ? [a, b] : [b, a];
+}
+
+function union<T>(a: readonly T[], b: readonly T[], limit: number): T[] {
+  const out = a.slice();
+  for (const value of b) if (!out.includes(value)) out.push(value);
+  return out.length > limit ? out.slice(out.length - limit) : out;
+}
+
+/** one profile from two that turned out to be the same shopper */
+export function mergeProfiles(a: Profile, b: Profile): Profile {
+  const [survivor, absorbed] = survivorOf(a, b);
+  const newer = survivor.lastSeenAt >= absorbed.lastSeenAt ? survivor : absorbed;
+  const older = newer === survivor ? absorbed : survivor;
+  const consent = { ...survivor.consent };
+  for (const channel of Object.keys(consent) as (keyof typeof consent)[]) {
+    const other = absorbed.consent[channel];
+    const mine = consent[channel];
+    if (other.at !== undefined && (mine.at === undefined || other.at > mine.at)) consent[channel] = other;
+  }
+  const orderIds = union(survivor.orders.recentIds, absorbed.orders.recentIds, PROFILE_LIMITS.orderIds);
+  const shared = absorbed.orders.recentIds.filter((id) => survivor.orders.recentIds.includes(id)).length;
+  const carts = [
+    ...survivor.carts,
+    ...absorbed.carts.filter((c) => !survivor.carts.some((s) => s.id === c.id)),
+  ]
+    .sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : 1))
+    .slice(-PROFILE_LIMITS.carts);
+  const merged: Profile = {
+    ...older,
+    ...newer,
+    id: survivor.id,
+    anonymousIds: union(survivor.anonymousIds, absorbed.anonymousIds, PROFILE_LIMITS.anonymousIds),
+    traits: { ...older.traits, ...newer.traits },
+    consent,
+    orders: {
+      ...older.orders,
+      ...newer.orders,
+      // an order seen in both counts once (its value is taken from one side only)
+      count: Math.max(0, survivor.orders.count + absorbed.orders.count - shared),
+      lifetimeValue:
+        shared > 0
+          ? Math.max(survivor.orders.lifetimeValue, absorbed.orders.lifetimeValue)
+          : survivor.orders.lifetimeValue + absorbed.orders.lifetimeValue,
+      recentIds: orderIds,
+    },
+    carts,
+    engagement: [...survivor.engagement, ...absorbed.engagement]
+      .sort((x, y) => x.at - y.at)
+      .slice(-PROFILE_LIMITS.engagement),
+    journeys: { ...absorbed.journeys, ...survivor.journeys },
+    seen: union(survivor.seen, absorbed.seen, PROFILE_LIMITS.seen),
+    firstSeenAt: Math.min(survivor.firstSeenAt, absorbed.firstSeenAt),
+    lastSeenAt: Math.max(survivor.lastSeenAt, absorbed.lastSeenAt),
+  };
+  const userId = survivor.userId ?? absorbed.userId;
+  if (userId) merged.userId = userId;
+  return merged;
+}
+
+export interface ApplyResult {
+  profile: Profile;
+  /** ids of profiles merged into this one (they no longer exist) */
+  absorbed: string[];
+}
+
+/**
+ * An in-memory set of profiles with their identity index: routes each event to its shopper, merges
+ * profiles that turn out to be one person, and reduces. Used by `cartback simulate`, the benchmarks
+ * and the memory store; durable stores keep the same index in tables.
+ */
+export interface ProfileBook {
+  apply(event: CartEvent): ApplyResult;
+  get(id: string): Profile | undefined;
+  /** the profile id a key (`email:a@b.c`) points at */
+  resolve(key: string): string | undefined;
+  /** replaces a stored profile (e.g. after planning updated its journeys) */
+  set(profile: Profile): void;
+  profiles(): IterableIterator<Profile>;
+  readonly size: number;
+}
+
+export function createProfileBook(): ProfileBook {
+  const profiles = new Map<string, Profile>();
+  const index = new Map<string, string>();
+
+  function target(event: CartEvent, keys: readonly string[]): ApplyResult | undefined {
+    const ids: string[] = [];
+    for (const key of keys) {
+      const id = index.get(key);
+      if (id !== undefined && !ids.includes(id)) ids.push(id);
+    }
+    if (ids.length === 0) return undefined;
+    const candidates = ids.map((id) => profiles.get(id) as Profile);
+    const ownUser = event.contact.userId;
+    // a profile of another known user is another person: never merge into or out of it
+    const mergeable = candidates.filter((p) => !p.userId || !ownUser || p.userId === ownUser);
+    if (mergeable.length === 0) return undefined;
+    const knownUsers = new Set(mergeable.map((p) => p.userId).filter(Boolean));
+    const group = knownUsers.size > 1 ? mergeable.filter((p) => !p.userId || p === mergeable[0]) : mergeable;
+    let profile = group[0] as Profile;
+    const absorbed: string[] = [];
+    for (const other of group.slice(1)) {
+      const merged = mergeProfiles(profile, other);
+      const gone = merged.id === profile.id ? other.id : profile.id;
+      absorbed.push(gone);
+      profiles.delete(gone);
+      profile = merged;
+    }
+    return { profile, absorbed };
+  }
+
+  return {
+    apply(event) {
+      const keys = eventIdentityKeys(event);
+      const found = target(event, keys);
+      const before = found?.profile ?? emptyProfile(profileIdFor(keys), event.at);
+      const profile = reduceProfile(before, event);
+      profiles.set(profile.id, profile);
+      for (const key of keys) index.set(key, profile.id);
+      if (found?.absorbed.length) for (const key of profileIdentityKeys(profile)) index.set(key, profile.id);
+      return { profile, absorbed: found?.absorbed ?? [] };
+    },
+    get: (id) => profiles.get(id),
+    resolve: (key) => index.get(key),
+    set(profile) {
+      profiles.set(profile.id, profile);
+    },
+    profiles: () => profiles.values(),
+    get size() {
+      return profiles.size;
+    },
+  };
+}

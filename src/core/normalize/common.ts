@@ -1,0 +1,87 @@
+import type { CartItem } from "../events.js";
+import { roundMoney } from "../money.js";
+import { type Issue, issue } from "../result.js";
+import { text } from "./contact.js";
+import type { Product } from "./schemas.js";
+
+/** epoch ms of an ISO-8601 string, or undefined when it does not parse */
+export function parseTime(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+export function currencyCode(value: unknown): string | undefined {
+  const code = text(value)?.toUpperCase();
+  return code && /^[A-Z]{3}$/.test(code) ? code : undefined;
+}
+
+/** keeps the order, drops empties and repeats */
+export function refs(...values: unknown[]): string[] {
+  const out: string[] = [];
+  for (const value of values) {
+    const id = text(value);
+    if (id !== undefined && !out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
+export { roundMoney } from "../money.js";
+
+/** a product as a cart item; an issue when it names no product or has an impossible quantity or price */
+export function toItem(product: Product, path: (string | number)[]): CartItem | Issue {
+  const productId = product.product_id ?? product.id ?? product.sku ?? product.variant_id;
+  if (productId == null) {
+    return issue(
+      "missing_field",
+      [...path, "product_id"],
+      "a product needs product_id (or sku) to tell items apart",
+    );
+  }
+  const quantity = product.quantity ?? 1;
+  if (!Number.isInteger(quantity) || quantity < 0) {
+    return issue("invalid_value", [...path, "quantity"], `expected a whole number of items, got ${quantity}`);
+  }
+  const price = product.price ?? 0;
+  if (price < 0) {
+    return issue("invalid_value", [...path, "price"], `expected a price of zero or more, got ${price}`);
+  }
+  const item: CartItem = { productId, quantity, price: roundMoney(price) };
+  if (product.sku != null) item.sku = product.sku;
+  if (product.variant_id != null) item.variantId = product.variant_id;
+  else if (typeof product.variant === "string" && product.variant !== "") item.variantId = product.variant;
+  const name = product.name ?? product.title;
+  if (name) item.name = name;
+  if (product.url) item.url = product.url;
+  if (product.image_url) item.imageUrl = product.image_url;
+  return item;
+}
+
+export function isIssue(value: CartItem | Issue): value is Issue {
+  return "code" in value;
+}
+
+/** every product of a snapshot as items; products with quantity 0 are left out */
+export function toItems(
+  products: readonly Product[] | null | undefined,
+  path: (string | number)[],
+): { items: CartItem[]; issues: Issue[] } {
+  const items: CartItem[] = [];
+  const issues: Issue[] = [];
+  (products ?? []).forEach((product, index) => {
+    const item = toItem(product, [...path, index]);
+    if (isIssue(item)) issues.push(item);
+    else if (item.quantity > 0) items.push(item);
+  });
+  return { items, issues };
+}
+
+/** FNV-1a, for a stable id when a source sent none */
+export function fnv1a(input: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < input.length; i++) {
+    hash ^= input.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, "0");
+}

@@ -1,0 +1,125 @@
+/**
+ * Contact details, looked up where RudderStack's own integrations look:
+ * `traits` → `context.traits` → `properties`.
+ */
+import type { Contact, Device } from "../events.js";
+import { normalizePhone } from "./phone.js";
+
+export type Json = Record<string, unknown>;
+
+export function asObject(value: unknown): Json | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+export function text(value: unknown): string | undefined {
+  if (typeof value === "string") {
+    const trimmed = value.trim();
+    return trimmed === "" ? undefined : trimmed;
+  }
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** the first non-empty string among `keys` in the first of `sources` that has one */
+export function pick(sources: readonly (Json | undefined)[], keys: readonly string[]): string | undefined {
+  for (const source of sources) {
+    if (!source) continue;
+    for (const key of keys) {
+      const found = text(source[key]);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function normalizeEmail(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const email = raw.trim().toLowerCase();
+  return EMAIL.test(email) ? email : undefined;
+}
+
+export function deviceFrom(context: Json | undefined): Device | undefined {
+  const device = asObject(context?.device);
+  const type = text(device?.type)?.toLowerCase();
+  if (type) {
+    if (type.includes("tablet") || type === "ipad") return "tablet";
+    if (["mobile", "phone", "android", "ios", "iphone", "smartphone"].some((t) => type.includes(t)))
+      return "mobile";
+    if (type.includes("desktop") || type.includes("web")) return "desktop";
+  }
+  const ua = text(context?.userAgent);
+  if (!ua) return undefined;
+  if (/iPad|Tablet/i.test(ua)) return "tablet";
+  if (/Mobi|Android|iPhone/i.test(ua)) return "mobile";
+  return "desktop";
+}
+
+export interface ContactInput {
+  sources: readonly (Json | undefined)[];
+  userId?: string | undefined;
+  anonymousId?: string | undefined;
+  context?: Json | undefined;
+  region?: string | undefined;
+  phoneKeys?: readonly string[];
+}
+
+export function buildContact(input: ContactInput): Contact {
+  const { sources, context } = input;
+  const contact: Contact = {};
+  if (input.userId) contact.userId = input.userId;
+  if (input.anonymousId) contact.anonymousId = input.anonymousId;
+  const email = normalizeEmail(pick(sources, ["email", "Email"]));
+  if (email) contact.email = email;
+  const rawPhone = pick(sources, input.phoneKeys ?? ["phone", "Phone", "phone_number", "mobile"]);
+  if (rawPhone) {
+    // an address in the message knows the shopper's country better than the store-wide default
+    const region = regionFrom(sources) ?? input.region;
+    const phone = normalizePhone(rawPhone, region);
+    if (phone.e164) contact.phone = phone.e164;
+    else if (phone.invalid) contact.invalidPhone = phone.invalid;
+  }
+  const firstName = pick(sources, ["firstName", "first_name", "firstname"]);
+  const lastName = pick(sources, ["lastName", "last_name", "lastname"]);
+  const name = pick(sources, ["name"]) ?? ([firstName, lastName].filter(Boolean).join(" ") || undefined);
+  if (firstName) contact.firstName = firstName;
+  if (lastName) contact.lastName = lastName;
+  if (name) contact.name = name;
+  const timezone = text(context?.timezone) ?? pick(sources, ["timezone", "time_zone"]);
+  if (timezone && isTimeZone(timezone)) contact.timezone = timezone;
+  const locale = text(context?.locale) ?? pick(sources, ["locale", "language"]);
+  if (locale) contact.locale = locale;
+  const device = deviceFrom(context);
+  if (device) contact.device = device;
+  return contact;
+}
+
+/** a country code found in the message's address fields, for phones typed without one */
+function regionFrom(sources: readonly (Json | undefined)[]): string | undefined {
+  for (const source of sources) {
+    if (!source) continue;
+    const address = asObject(source.address) ?? asObject(source.billing_address) ?? asObject(source.billing);
+    const code = text(address?.country_code) ?? text(address?.country) ?? text(source.country_code);
+    if (code && /^[A-Za-z]{2}$/.test(code)) return code.toUpperCase();
+  }
+  return undefined;
+}
+
+const zoneCache = new Map<string, boolean>();
+
+/** true for IANA zone names Intl knows (`Asia/Kolkata`); a bad zone would break quiet hours later */
+export function isTimeZone(zone: string): boolean {
+  let known = zoneCache.get(zone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: zone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (zoneCache.size > 1000) zoneCache.clear();
+    zoneCache.set(zone, known);
+  }
+  return known;
+}

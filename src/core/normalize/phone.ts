@@ -1,0 +1,36 @@
+import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/min";
+
+export interface PhoneResult {
+  /** E.164, when the number is valid */
+  e164?: string;
+  /** the input, when it is not a valid number */
+  invalid?: string;
+}
+
+const cache = new Map<string, PhoneResult>();
+const CACHE_LIMIT = 20_000;
+
+/**
+ * turns what a shopper typed into E.164 (`+919876543210`), using `region` for numbers without a country
+ * code; an unparseable number comes back as `invalid` so it is recorded but never used
+ */
+export function normalizePhone(raw: string, region?: string): PhoneResult {
+  const trimmed = raw.trim();
+  if (trimmed === "") return {};
+  const cacheKey = `${region ?? ""}|${trimmed}`;
+  const hit = cache.get(cacheKey);
+  if (hit) return hit;
+  // WhatsApp addresses arrive as `whatsapp:+1555…`
+  const text = trimmed.replace(/^whatsapp:/i, "");
+  const parsed = parsePhoneNumberFromString(text, toCountry(region));
+  const result: PhoneResult = parsed?.isValid() ? { e164: parsed.number } : { invalid: trimmed };
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(cacheKey, result);
+  return result;
+}
+
+function toCountry(region: string | undefined): CountryCode | undefined {
+  if (!region) return undefined;
+  const upper = region.toUpperCase();
+  return /^[A-Z]{2}$/.test(upper) ? (upper as CountryCode) : undefined;
+}

@@ -1,0 +1,352 @@
+/**
+ * `reduceProfile`: one shopper's state after one more event. Pure and deterministic; built to be
+ * robust to what real streams do: duplicates, late and out-of-order events, snapshots vs increments.
+ */
+import type { CartEvent, CartItem, Channel, Contact } from "./events.js";
+import { CHANNELS } from "./events.js";
+import { itemsValue, roundMoney } from "./money.js";
+import type { Cart, EngagementRecord, Profile } from "./profile.js";
+import { PROFILE_LIMITS } from "./profile.js";
+
+/** carts idle this long are expired when the shopper starts another */
+export const CART_EXPIRY_MS = 30 * 24 * 60 * 60 * 1000;
+
+export function emptyProfile(id: string, at: number): Profile {
+  const consent = {} as Profile["consent"];
+  for (const channel of CHANNELS) consent[channel] = { status: "unknown" };
+  return {
+    id,
+    anonymousIds: [],
+    traits: {},
+    consent,
+    orders: { count: 0, lifetimeValue: 0, recentIds: [] },
+    carts: [],
+    engagement: [],
+    journeys: {},
+    seen: [],
+    firstSeenAt: at,
+    lastSeenAt: at,
+  };
+}
+
+function pushBounded<T>(list: readonly T[], value: T, limit: number): T[] {
+  const next = list.length >= limit ? list.slice(list.length - limit + 1) : list.slice();
+  next.push(value);
+  return next;
+}
+
+/**
+ * Applies one event to a profile. Returns the same object when the event changes nothing (a
+ * duplicate delivery of an event already applied). Never mutates its input.
+ *
+ * @example
+ * let profile = emptyProfile("p:anon:a1", now);
+ * for (const event of events) profile = reduceProfile(profile, event);
+ */
+export function reduceProfile(profile: Profile, event: CartEvent): Profile {
+  if (profile.seen.includes(event.id)) return profile;
+  const next: Profile = { ...profile, seen: pushBounded(profile.seen, event.id, PROFILE_LIMITS.seen) };
+  applyContact(next, event.contact, event.at >= profile.lastSeenAt);
+  if (event.at < next.firstSeenAt) next.firstSeenAt = event.at;
+  if (event.at > next.lastSeenAt) next.lastSeenAt = event.at;
+
+  switch (event.type) {
+    case "identified":
+      next.traits = { ...next.traits, ...event.traits };
+      break;
+    case "consent_changed": {
+      const current = next.consent[event.channel];
+      if (current.at === undefined || event.at >= current.at) {
+        next.consent = {
+          ...next.consent,
+          [event.channel]: { status: event.status, at: event.at, eventId: event.id, source: event.source },
+        };
+      }
+      break;
+    }
+    case "identity_merged":
+      if (!next.anonymousIds.includes(event.previousId) && event.previousId !== next.userId) {
+        next.anonymousIds = pushBounded(next.anonymousIds, event.previousId, PROFILE_LIMITS.anonymousIds);
+      }
+      break;
+    case "activity": {
+      const cart = findCart(next, event.cartRefs, true);
+      if (cart && isOpen(cart) && event.at > cart.updatedAt)
+        updateCart(next, { ...cart, updatedAt: event.at });
+      break;
+    }
+    case "item_added":
+    case "item_removed":
+    case "cart_viewed":
+    case "checkout_started":
+    case "coupon_changed":
+      applyCartEvent(next, event);
+      break;
+    case "order_completed":
+      applyOrder(next, event);
+      break;
+    case "order_cancelled": {
+      const orders = next.orders;
+      const counted = event.orderId !== undefined && orders.recentIds.includes(event.orderId);
+      if (counted || event.orderId === undefined) {
+        next.orders = {
+          ...orders,
+          count: event.reason === "cancelled" ? Math.max(0, orders.count - 1) : orders.count,
+          lifetimeValue: roundMoney(Math.max(0, orders.lifetimeValue - (event.value ?? 0))),
+          recentIds:
+            event.reason === "cancelled"
+              ? orders.recentIds.filter((id) => id !== event.orderId)
+              : orders.recentIds,
+        };
+      }
+      break;
+    }
+    case "message_engaged": {
+      const record: EngagementRecord = { at: event.at, engagement: event.engagement, channel: event.channel };
+      const cart = findCart(next, event.cartRefs, false);
+      if (cart) record.cartId = cart.id;
+      else if (event.cartRefs[0]) record.cartId = event.cartRefs[0];
+      if (event.stage !== undefined) record.stage = event.stage;
+      if (event.step !== undefined) record.step = event.step;
+      if (event.key !== undefined) record.key = event.key;
+      next.engagement = pushBounded(next.engagement, record, PROFILE_LIMITS.engagement);
+      break;
+    }
+  }
+  return next;
+}
+
+function applyContact(profile: Profile, contact: Contact, isLatest: boolean): void {
+  if (contact.userId && !profile.userId) profile.userId = contact.userId;
+  if (contact.anonymousId && !profile.anonymousIds.includes(contact.anonymousId)) {
+    profile.anonymousIds = pushBounded(
+      profile.anonymousIds,
+      contact.anonymousId,
+      PROFILE_LIMITS.anonymousIds,
+    );
+  }
+  // newer details replace older ones; a late event only fills gaps
+  const set = <
+    K extends "email" | "phone" | "firstName" | "lastName" | "name" | "timezone" | "locale" | "device",
+  >(
+    key: K,
+  ) => {
+    const value = contact[key];
+    if (value !== undefined && (isLatest || profile[key] === undefined)) profile[key] = value as Profile[K];
+  };
+  set("email");
+  set("phone");
+  set("firstName");
+  set("lastName");
+  set("name");
+  set("timezone");
+  set("locale");
+  set("device");
+  if (contact.phone) delete profile.invalidPhone;
+  else if (contact.invalidPhone && !profile.phone) profile.invalidPhone = contact.invalidPhone;
+}
+
+function isOpen(cart: Cart): boolean {
+  return cart.status === "active" || cart.status === "checkout";
+}
+
+/**
+ * the newest cart any of `refs` names; with no refs (and `fallback`), the shopper's newest open cart
+ */
+function findCart(profile: Profile, refs: readonly string[], fallback: boolean): Cart | undefined {
+  const carts = profile.carts;
+  if (refs.length > 0) {
+    for (let i = carts.length - 1; i >= 0; i--) {
+      const cart = carts[i] as Cart;
+      for (const ref of refs) if (cart.refs.includes(ref)) return cart;
+    }
+    return undefined;
+  }
+  if (!fallback) return undefined;
+  for (let i = carts.length - 1; i >= 0; i--) {
+    const cart = carts[i] as Cart;
+    if (isOpen(cart)) return cart;
+  }
+  return undefined;
+}
+
+function updateCart(profile: Profile, cart: Cart): void {
+  profile.carts = profile.carts.map((c) => (c.id === cart.id ? cart : c));
+}
+
+function addCart(profile: Profile, cart: Cart): void {
+  // an idle open cart is expired when a new one starts; the oldest closed carts make room first
+  let carts = profile.carts.map((c) =>
+    isOpen(c) && cart.createdAt - c.updatedAt > CART_EXPIRY_MS ? { ...c, status: "expired" as const } : c,
+  );
+  if (carts.length >= PROFILE_LIMITS.carts) {
+    const drop = carts.findIndex((c) => !isOpen(c));
+    carts = carts.filter((_, i) => i !== (drop === -1 ? 0 : drop));
+  }
+  carts.push(cart);
+  profile.carts = carts;
+}
+
+function mergeRefs(current: readonly string[], extra: readonly string[]): string[] {
+  let out: string[] | undefined;
+  for (const ref of extra) {
+    if (!current.includes(ref)) {
+      out ??= current.slice();
+      out.push(ref);
+    }
+  }
+  return out ?? (current as string[]);
+}
+
+type CartChange = Extract<
+  CartEvent,
+  { type: "item_added" | "item_removed" | "cart_viewed" | "checkout_started" | "coupon_changed" }
+>;
+
+function newCart(profile: Profile, event: CartChange, after?: Cart): Cart {
+  const base = event.cartRefs[0] ?? `cart:${event.id}`;
+  // a cart id reused after its order starts a new cart with a derived, stable id
+  const id = after ? `${after.id}~${profile.carts.filter((c) => c.id.startsWith(after.id)).length}` : base;
+  return {
+    id,
+    refs: [...event.cartRefs],
+    items: [],
+    value: 0,
+    status: "active",
+    createdAt: event.at,
+    updatedAt: event.at,
+  };
+}
+
+function applyCartEvent(profile: Profile, event: CartChange): void {
+  let cart = findCart(profile, event.cartRefs, true);
+  if (cart && !isOpen(cart)) {
+    // an ordered or expired cart is final: a late event is history, a newer one starts a new cart
+    const closedAt = cart.orderedAt ?? cart.updatedAt;
+    if (event.at <= closedAt || event.type === "item_removed" || event.type === "coupon_changed") return;
+    const created = newCart(profile, event, cart);
+    addCart(profile, created);
+    cart = created;
+  } else if (!cart) {
+    if (event.type === "item_removed" || event.type === "coupon_changed") return;
+    cart = newCart(profile, event);
+    addCart(profile, cart);
+  }
+  const next: Cart = { ...cart, refs: mergeRefs(cart.refs, event.cartRefs) };
+  if (event.at > next.updatedAt) next.updatedAt = event.at;
+
+  switch (event.type) {
+    case "item_added": {
+      const { item } = event;
+      const index = next.items.findIndex((i) => sameProduct(i, item));
+      const items = next.items.slice();
+      if (index === -1) items.push(item);
+      else {
+        const existing = items[index] as CartItem;
+        items[index] = { ...existing, ...item, quantity: existing.quantity + item.quantity };
+      }
+      next.items = items;
+      if (event.currency && !next.currency) next.currency = event.currency;
+      break;
+    }
+    case "item_removed": {
+      const items: CartItem[] = [];
+      for (const item of next.items) {
+        if (!sameProduct(item, event)) items.push(item);
+        else if (event.quantity !== undefined && item.quantity > event.quantity) {
+          items.push({ ...item, quantity: item.quantity - event.quantity });
+        }
+      }
+      next.items = items;
+      break;
+    }
+    case "cart_viewed":
+    case "checkout_started": {
+      const fresh = next.snapshotAt === undefined || event.at >= next.snapshotAt;
+      if (fresh && (event.items.length > 0 || event.type === "cart_viewed")) {
+        next.items = event.items;
+        next.snapshotAt = event.at;
+      }
+      if (event.currency && (fresh || !next.currency)) next.currency = event.currency;
+      if (event.type === "checkout_started") {
+        next.status = "checkout";
+        if (next.checkoutStartedAt === undefined || event.at < next.checkoutStartedAt)
+          next.checkoutStartedAt = event.at;
+        if (event.checkoutUrl && (fresh || !next.checkoutUrl)) next.checkoutUrl = event.checkoutUrl;
+        if (event.coupon) next.coupon = event.coupon;
+      }
+      break;
+    }
+    case "coupon_changed":
+      if (event.coupon === null) delete next.coupon;
+      else next.coupon = event.coupon;
+      break;
+  }
+  next.value = itemsValue(next.items);
+  updateCart(profile, next);
+}
+
+function sameProduct(
+  a: { productId: string; variantId?: string | undefined },
+  b: { productId: string; variantId?: string | undefined },
+): boolean {
+  return a.productId === b.productId && (a.variantId === b.variantId || !a.variantId || !b.variantId);
+}
+
+function applyOrder(profile: Profile, event: Extract<CartEvent, { type: "order_completed" }>): void {
+  const orders = profile.orders;
+  const known = event.orderId !== undefined && orders.recentIds.includes(event.orderId);
+  if (!known) {
+    profile.orders = {
+      count: orders.count + 1,
+      lifetimeValue: roundMoney(orders.lifetimeValue + event.value),
+      currency: orders.currency ?? event.currency,
+      lastOrderAt: Math.max(orders.lastOrderAt ?? event.at, event.at),
+      lastOrderId:
+        orders.lastOrderAt !== undefined && orders.lastOrderAt > event.at
+          ? orders.lastOrderId
+          : event.orderId,
+      recentIds: event.orderId
+        ? pushBounded(orders.recentIds, event.orderId, PROFILE_LIMITS.orderIds)
+        : orders.recentIds,
+    };
+    if (profile.orders.currency === undefined) delete profile.orders.currency;
+    if (profile.orders.lastOrderId === undefined) delete profile.orders.lastOrderId;
+  }
+  // ids often do not line up across a store's events (cart_id on the cart, order_id on the order):
+  // an order that names no known cart completes the shopper's open cart, so no reminder follows it
+  const cart = findCart(profile, event.cartRefs, true) ?? findCart(profile, [], true);
+  if (cart) {
+    if (cart.status === "ordered") return;
+    const ordered: Cart = {
+      ...cart,
+      refs: mergeRefs(cart.refs, event.cartRefs),
+      status: "ordered",
+      orderedAt: event.at,
+    };
+    if (event.orderId) ordered.orderId = event.orderId;
+    updateCart(profile, ordered);
+  } else if (event.cartRefs.length > 0) {
+    // the order arrived before its cart: remember it so the late cart events cannot open it again
+    const ordered: Cart = {
+      id: event.cartRefs[0] as string,
+      refs: [...event.cartRefs],
+      items: [],
+      value: 0,
+      status: "ordered",
+      createdAt: event.at,
+      updatedAt: event.at,
+      orderedAt: event.at,
+    };
+    if (event.orderId) ordered.orderId = event.orderId;
+    addCart(profile, ordered);
+  }
+}
+
+/** the channels a profile can be reached on, by contact detail alone (consent is separate) */
+export function reachableChannels(profile: Profile): Channel[] {
+  const out: Channel[] = [];
+  if (profile.email) out.push("email");
+  if (profile.phone) out.push("sms", "whatsapp");
+  return out;
+}
