@@ -43,7 +43,9 @@ export interface ProfileWrite {
   wakeAt: number | null;
   /**
    * the complete set of identity keys for this profile (keys it had and are missing are removed);
-   * omit to leave them as they are. A key owned by a profile outside the transaction is a conflict.
+   * omit to leave them as they are. A key owned by another locked profile moves here (e.g. a shared
+   * device's anonymous id going to the user now using it); one owned by a profile outside the
+   * transaction is a conflict.
    */
   keys?: readonly string[];
   /** commands for the outbox; a command whose `key` is already in the outbox is ignored */

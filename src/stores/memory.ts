@@ -85,7 +85,8 @@ export function memoryStore(): Store {
     checkProfileWrite(write, locked);
     const id = write.profile.id;
     const absorbed = write.absorbed ?? [];
-    const movable = new Set([id, ...absorbed]);
+    // keys of any locked profile may move: the caller holds them all
+    const movable = new Set(locked);
     // check everything first: a conflict must leave no trace
     for (const key of write.keys ?? []) {
       const owner = keyOwner.get(key);

@@ -325,6 +325,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
     client: PoolClient,
     write: ProfileWrite,
     loadedKeys: Map<string, string[]>,
+    locked: readonly string[],
   ): Promise<SaveOutcome> => {
     const id = write.profile.id;
     const absorbed = [...(write.absorbed ?? [])];
@@ -343,12 +344,12 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       const had = absorbed.length === 0 ? loadedKeys.get(id) : undefined;
       const toAdd = had ? wanted.filter((key) => !had.includes(key)) : wanted;
       if (toAdd.length > 0) {
-        // takes free keys and keys of the profiles in this write; a key owned by anyone else stays put
+        // takes free keys and keys of the locked profiles; a key owned by anyone else stays put
         const { rows } = await client.query<{ key: string }>(
           `INSERT INTO ${q}.identity_keys AS k (key, profile_id) SELECT unnest($1::text[]), $2
            ON CONFLICT (key) DO UPDATE SET profile_id = EXCLUDED.profile_id
            WHERE k.profile_id = ANY($3) RETURNING k.key`,
-          [toAdd, id, [id, ...absorbed]],
+          [toAdd, id, locked],
         );
         if (rows.length < toAdd.length) {
           const taken = new Set(rows.map((r) => r.key));
@@ -440,7 +441,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
             },
           });
           if (!pending) return { value, saved: null };
-          return { value, saved: await applyWrite(client, pending, loadedKeys) };
+          return { value, saved: await applyWrite(client, pending, loadedKeys, locked) };
         }),
       );
     },

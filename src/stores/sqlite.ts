@@ -277,9 +277,11 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     write: SerializedWrite,
     expectedVersions: Map<string, number>,
     loadedKeys: Map<string, string[]>,
+    locked: readonly string[],
   ): SaveOutcome => {
     const { id, absorbed } = write;
-    const movable = new Set([id, ...absorbed]);
+    // keys of any locked profile may move: the caller holds them all
+    const movable = new Set(locked);
 
     for (const gone of absorbed) {
       const expected = expectedVersions.get(gone);
@@ -372,7 +374,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
         });
         if (!pending) return { value, saved: null };
         const write: SerializedWrite = pending;
-        const saved = await commit(s, () => applyWrite(s, write, versions, loadedKeys));
+        const saved = await commit(s, () => applyWrite(s, write, versions, loadedKeys, locked));
         return { value, saved };
       });
     },

@@ -274,6 +274,17 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
         expect(await store.resolve(["email:p1@example.com"])).toEqual(["p1"]);
       });
 
+      it("a key of another locked profile moves over without a merge", async () => {
+        await put("p1");
+        await put("p2");
+        await store.transact(["p1", "p2"], (tx) =>
+          tx.save({ profile: sampleProfile("p2"), wakeAt: null, keys: ["user:p2", "anon:anon-p1"], now: T0 }),
+        );
+        expect(await store.resolve(["anon:anon-p1"])).toEqual(["p2"]);
+        expect((await store.load("p1"))!.keys).toEqual(["email:p1@example.com", "user:p1"]);
+        expect((await store.load("p2"))!.keys).toEqual(["anon:anon-p1", "user:p2"]);
+      });
+
       it("a merge deletes the absorbed profile and moves its keys and outbox in one step", async () => {
         await put("p1", { commands: [sampleSms("p1", "k-p1")] });
         await put("p2", { wakeAt: T0, commands: [sampleSms("p2", "k-p2")] });
