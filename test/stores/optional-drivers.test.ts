@@ -45,6 +45,21 @@ describe("optional drivers", () => {
     expect(out.trim()).toBe("function");
   });
 
+  it("the built subpath exports resolve, and cartback/stores/memory works without either driver", () => {
+    // test/global-setup.ts builds dist/ before the tests; the package imports itself by name
+    const out = runWithoutDrivers(`
+      const { memoryStore } = await import("cartback/stores/memory");
+      const { sqliteStore } = await import("cartback/stores/sqlite");
+      const { postgresStore } = await import("cartback/stores/postgres");
+      const { transactByKeys } = await import("cartback/runtime/store");
+      const store = memoryStore();
+      await transactByKeys(store, ["anon:a"], { newId: () => "p1" }, (tx, ids) =>
+        tx.save({ profile: { id: ids[0] }, wakeAt: 5, keys: ["anon:a"], now: 0 }));
+      console.log(JSON.stringify(await store.claimDue(5, 1, { worker: "w", leaseMs: 1 })), typeof sqliteStore, typeof postgresStore);
+    `);
+    expect(out.trim()).toBe('[{"profileId":"p1","wakeAt":5}] function function');
+  });
+
   it("a SQL store used without its driver says what to install", () => {
     const out = runWithoutDrivers(`
       const { sqliteStore } = await import("./src/stores/sqlite.ts");
