@@ -8,11 +8,13 @@
  * engine's controllable clock decide what is due.
  *
  * @example
- * const ids = await store.resolve(["anon:a1", "email:ann@example.com"]);
- * await store.transact(ids.length ? ids : ["p1"], async (tx) => {
- *   const current = await tx.load("p1");
- *   tx.save({ profile, wakeAt: now + 15 * 60_000, keys: ["anon:a1"], commands, now });
+ * const keys = ["anon:a1", "email:ann@example.com"];
+ * await transactByKeys(store, keys, { newId: () => `p:${keys[0]}` }, async (tx, [id]) => {
+ *   const current = await tx.load(id);
+ *   const profile = reduceProfile(current?.profile ?? emptyProfile(id, now), event);
+ *   tx.save({ profile, wakeAt: now + 15 * 60_000, keys, commands, now });
  * });
+ * const due = await store.claimDue(now, 100, { worker: "host:42", leaseMs: 60_000 });
  */
 import type { Command } from "../core/commands.js";
 import { commandDestination } from "../core/commands.js";
