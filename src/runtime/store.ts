@@ -168,6 +168,8 @@ export interface StoreStats {
   /** profiles with a wake-up time, due or not */
   scheduledProfiles: number;
   outbox: Record<OutboxState, number>;
+  /** the same counts per destination (`mailerlite`, `twilio`, …), for labelled metrics */
+  outboxByDestination: Record<string, Record<OutboxState, number>>;
 }
 
 /**
@@ -221,6 +223,12 @@ export interface Store {
   /** erasure: the profile, its identity keys and its outbox entries, in one step */
   forget(profileId: string, options: ForgetOptions): Promise<ForgetResult>;
   stats(now: number): Promise<StoreStats>;
+  /**
+   * housekeeping: deletes up to `limit` (default 10,000) entries settled before `before` — sent ones
+   * by `sentAt`, dropped ones by `deadAt` — and returns how many. A pruned key no longer blocks a
+   * replay, so keep entries longer than events can be replayed (30 days is a safe default).
+   */
+  pruneOutbox(before: number, limit?: number): Promise<number>;
   /** waits for in-flight transactions, then releases the database */
   close(): Promise<void>;
 }
@@ -355,6 +363,29 @@ export function checkClaim(now: number, limit: number, lease: LeaseOptions): voi
 
 export function emptyOutboxCounts(): Record<OutboxState, number> {
   return { pending: 0, sending: 0, sent: 0, dead: 0, dropped: 0 };
+}
+
+/** totals and per-destination outbox counts from `(destination, state, count)` rows */
+export function countOutbox(rows: Iterable<{ destination: string; state: OutboxState; n: number }>): {
+  outbox: Record<OutboxState, number>;
+  outboxByDestination: Record<string, Record<OutboxState, number>>;
+} {
+  const outbox = emptyOutboxCounts();
+  const outboxByDestination: Record<string, Record<OutboxState, number>> = {};
+  for (const { destination, state, n } of rows) {
+    outbox[state] += n;
+    outboxByDestination[destination] ??= emptyOutboxCounts();
+    outboxByDestination[destination][state] += n;
+  }
+  return { outbox, outboxByDestination };
+}
+
+export function checkPrune(before: number, limit: number): void {
+  if (!Number.isFinite(before))
+    throw new StoreUsageError(`pruneOutbox: before must be epoch ms, got ${String(before)}`);
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new StoreUsageError(`pruneOutbox: limit must be a positive integer, got ${String(limit)}`);
+  }
 }
 
 /**

@@ -12,9 +12,10 @@ import {
   type ClaimedOutboxEntry,
   checkClaim,
   checkProfileWrite,
+  checkPrune,
+  countOutbox,
   createKeyedLock,
   type DueClaim,
-  emptyOutboxCounts,
   type ForgetResult,
   normalizeProfileIds,
   type OutboxEntry,
@@ -366,9 +367,24 @@ export function memoryStore(): Store {
         if (row.wakeAt !== null) scheduledProfiles += 1;
         if (row.claimableAt !== null && row.claimableAt <= now) dueProfiles += 1;
       }
-      const counts = emptyOutboxCounts();
-      for (const row of outbox.values()) counts[row.state] += 1;
-      return { profiles: profiles.size, dueProfiles, scheduledProfiles, outbox: counts };
+      const counts = countOutbox([...outbox.values()].map((row) => ({ ...row, n: 1 })));
+      return { profiles: profiles.size, dueProfiles, scheduledProfiles, ...counts };
+    },
+
+    async pruneOutbox(before, limit = 10_000) {
+      ensureOpen();
+      checkPrune(before, limit);
+      const settledAt = (row: OutboxRow) =>
+        row.state === "sent" ? row.sentAt : row.state === "dropped" ? row.deadAt : null;
+      const old = [...outbox.values()]
+        .filter((row) => {
+          const at = settledAt(row);
+          return at !== null && at < before;
+        })
+        .sort((a, b) => settledAt(a)! - settledAt(b)! || (a.key < b.key ? -1 : 1))
+        .slice(0, limit);
+      for (const row of old) outbox.delete(row.key);
+      return old.length;
     },
 
     async close() {

@@ -17,9 +17,10 @@ import {
   type ClaimedOutboxEntry,
   checkClaim,
   checkProfileWrite,
+  checkPrune,
+  countOutbox,
   createKeyedLock,
   type DueClaim,
-  emptyOutboxCounts,
   type ForgetResult,
   normalizeProfileIds,
   type OutboxEntry,
@@ -583,19 +584,29 @@ export function postgresStore(options: PostgresStoreOptions): Store {
            (SELECT count(*) FROM ${q}.schedule) AS scheduled`,
         [now],
       );
-      const counts = await query<{ state: OutboxState; n: string }>(
-        `SELECT state, count(*) AS n FROM ${q}.outbox GROUP BY state`,
+      const counts = await query<{ destination: string; state: OutboxState; n: string }>(
+        `SELECT destination, state, count(*) AS n FROM ${q}.outbox GROUP BY destination, state`,
         [],
       );
-      const outbox = emptyOutboxCounts();
-      for (const row of counts.rows) outbox[row.state] = Number(row.n);
       const row = rows[0]!;
       return {
         profiles: Number(row.profiles),
         dueProfiles: Number(row.due),
         scheduledProfiles: Number(row.scheduled),
-        outbox,
+        ...countOutbox(counts.rows.map((r) => ({ ...r, n: Number(r.n) }))),
       };
+    },
+
+    async pruneOutbox(before, limit = 10_000) {
+      checkPrune(before, limit);
+      const { rowCount } = await query(
+        `DELETE FROM ${q}.outbox WHERE key IN (
+           SELECT key FROM ${q}.outbox
+           WHERE (state = 'sent' AND sent_at < $1) OR (state = 'dropped' AND dead_at < $1)
+           ORDER BY coalesce(sent_at, dead_at), key LIMIT $2)`,
+        [before, limit],
+      );
+      return rowCount ?? 0;
     },
 
     async close() {

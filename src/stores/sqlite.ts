@@ -19,9 +19,10 @@ import {
   type ClaimedOutboxEntry,
   checkClaim,
   checkProfileWrite,
+  checkPrune,
+  countOutbox,
   createKeyedLock,
   type DueClaim,
-  emptyOutboxCounts,
   type ForgetResult,
   normalizeProfileIds,
   type OutboxEntry,
@@ -491,15 +492,18 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
     async stats(now) {
       const s = await statements();
-      const outbox = emptyOutboxCounts();
-      for (const row of s.outboxCounts.all() as { state: OutboxState; n: number }[])
-        outbox[row.state] = row.n;
       return {
         profiles: (s.countProfiles.get() as { n: number }).n,
         dueProfiles: (s.countDue.get(now) as { n: number }).n,
         scheduledProfiles: (s.countScheduled.get() as { n: number }).n,
-        outbox,
+        ...countOutbox(s.outboxCounts.all() as { destination: string; state: OutboxState; n: number }[]),
       };
+    },
+
+    async pruneOutbox(before, limit = 10_000) {
+      checkPrune(before, limit);
+      const s = await statements();
+      return s.pruneOutbox.run(before, before, limit).changes;
     },
 
     async close() {
@@ -622,7 +626,15 @@ function prepare(db: Db) {
     countProfiles: db.prepare("SELECT count(*) AS n FROM profiles"),
     countDue: db.prepare("SELECT count(*) AS n FROM schedule WHERE due_at <= ?"),
     countScheduled: db.prepare("SELECT count(*) AS n FROM schedule"),
-    outboxCounts: db.prepare("SELECT state, count(*) AS n FROM outbox GROUP BY state"),
+    outboxCounts: db.prepare(
+      "SELECT destination, state, count(*) AS n FROM outbox GROUP BY destination, state",
+    ),
+    pruneOutbox: db.prepare(
+      `DELETE FROM outbox WHERE key IN (
+         SELECT key FROM outbox
+         WHERE (state = 'sent' AND sent_at < ?) OR (state = 'dropped' AND dead_at < ?)
+         ORDER BY coalesce(sent_at, dead_at), key LIMIT ?)`,
+    ),
   };
 }
 

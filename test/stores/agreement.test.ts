@@ -59,6 +59,14 @@ const operation = fc.oneof(
   { arbitrary: fc.record({ op: fc.constant("retryDead" as const), key: commandKey, at: time }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant("dropDead" as const), key: commandKey }), weight: 1 },
   { arbitrary: fc.record({ op: fc.constant("forget" as const), id, now: time }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant("prune" as const),
+      before: time,
+      limit: fc.integer({ min: 1, max: 3 }),
+    }),
+    weight: 1,
+  },
   { arbitrary: fc.record({ op: fc.constant("resolve" as const), keys: fc.subarray(KEYS) }), weight: 1 },
 );
 type Operation = typeof operation extends fc.Arbitrary<infer O> ? O : never;
@@ -100,6 +108,8 @@ async function apply(store: Store, o: Operation, step: number): Promise<unknown>
         return await store.forget(o.id, { now: o.now });
       case "resolve":
         return await store.resolve(o.keys);
+      case "prune":
+        return await store.pruneOutbox(o.before, o.limit);
     }
   } catch (error) {
     if (isStoreConflictError(error)) return { conflict: error.key, owner: error.ownerId };

@@ -643,9 +643,9 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
     });
 
     describe("metrics", () => {
-      it("counts profiles, due profiles and the outbox by state", async () => {
+      it("counts profiles, due profiles and the outbox by state and destination", async () => {
         await put("p1", { wakeAt: T0 - MIN, commands: [sampleSms("p1", "a"), sampleSms("p1", "b")] });
-        await put("p2", { wakeAt: T0 + MIN, commands: [sampleSms("p2", "c"), sampleSms("p2", "d")] });
+        await put("p2", { wakeAt: T0 + MIN, commands: [sampleSms("p2", "c"), sampleGroupAdd("p2", "d")] });
         await put("p3", { wakeAt: null });
         await store.claimOutbox(T0, 3, lease("d"));
         await store.markSent("a", { at: T0 });
@@ -655,10 +655,48 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
           dueProfiles: 1,
           scheduledProfiles: 2,
           outbox: { pending: 1, sending: 1, sent: 1, dead: 1, dropped: 0 },
+          outboxByDestination: {
+            twilio: { pending: 0, sending: 1, sent: 1, dead: 1, dropped: 0 },
+            mailerlite: { pending: 1, sending: 0, sent: 0, dead: 0, dropped: 0 },
+          },
         });
         await store.claimDue(T0, 10, lease("w"));
         expect((await store.stats(T0)).dueProfiles).toBe(0);
         expect((await store.stats(T0 + MIN)).dueProfiles).toBe(1);
+      });
+    });
+
+    describe("housekeeping", () => {
+      it("prunes settled entries older than the cut-off, oldest first, and nothing unsettled", async () => {
+        await put("p1", {
+          commands: ["s1", "s2", "s3", "dead", "dropped", "pending", "unclaimed"].map((k) =>
+            sampleSms("p1", k),
+          ),
+        });
+        await store.claimOutbox(T0, 6, lease("d"));
+        await store.markSent("s1", { at: T0 + 1 });
+        await store.markSent("s2", { at: T0 + 2 });
+        await store.markSent("s3", { at: T0 + 50 });
+        await store.deadLetter("dead", { reason: "permanent", at: T0 });
+        await store.deadLetter("dropped", { reason: "permanent", at: T0 + 3 });
+        await store.dropDeadLetter("dropped");
+        await store.markRetry("pending", { error: "429", nextAttemptAt: T0 });
+
+        expect(await store.pruneOutbox(T0 + 10, 2)).toBe(2);
+        expect(await store.getOutbox("s1")).toBeNull();
+        expect(await store.getOutbox("s2")).toBeNull();
+        expect(await store.pruneOutbox(T0 + 10)).toBe(1);
+        expect(await store.getOutbox("dropped")).toBeNull();
+        expect(await store.pruneOutbox(T0 + 10)).toBe(0);
+        expect((await store.listOutbox()).map((e) => e.key).sort()).toEqual([
+          "dead",
+          "pending",
+          "s3",
+          "sending",
+        ]);
+        // a pruned key no longer blocks a replay
+        expect((await put("p1", { commands: [sampleSms("p1", "s1")] })).saved.enqueued).toEqual(["s1"]);
+        await expect(store.pruneOutbox(T0, 0)).rejects.toThrow("limit must be a positive integer");
       });
     });
 
