@@ -692,7 +692,7 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
           "dead",
           "pending",
           "s3",
-          "sending",
+          "unclaimed",
         ]);
         // a pruned key no longer blocks a replay
         expect((await put("p1", { commands: [sampleSms("p1", "s1")] })).saved.enqueued).toEqual(["s1"]);
