@@ -223,11 +223,17 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       pool = new PgPool({ connectionString: options.connectionString, max: options.max ?? 10 });
       pool.on("error", options.onPoolError ?? (() => undefined));
     }
-    const client = await pool.connect();
     try {
-      await migratePostgres(client, schema);
-    } finally {
-      client.release();
+      const client = await pool.connect();
+      try {
+        await migratePostgres(client, schema);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      // a pool this store made must not outlive a failed start
+      if (!options.pool) await pool.end().catch(() => undefined);
+      throw error;
     }
     return pool;
   };

@@ -223,6 +223,22 @@ describe.skipIf(!url)(url ? "postgres" : `postgres (skipped: ${why})`, () => {
       await store.close();
     });
 
+    it("refuses a schema migrated by a newer cartback, saying what to do", async () => {
+      const schema = freshSchema();
+      const first = postgresStore({ connectionString: url!, schema, max: 1 });
+      await first.stats(T0);
+      await first.close();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`INSERT INTO "${schema}".schema_migrations VALUES (999, 'future', 0)`);
+      await client.end();
+      const store = postgresStore({ connectionString: url!, schema, max: 1 });
+      await expect(store.stats(T0)).rejects.toThrow(
+        `schema ${schema} is at version 999, newer than this cartback`,
+      );
+      await store.close();
+    });
+
     it("works on a pool it is given, and leaves that pool open", async () => {
       const pool = new pg.Pool({ connectionString: url, max: 2 });
       const store = postgresStore({ pool, schema: freshSchema() });
