@@ -1,10 +1,12 @@
 /**
  * The `cartback` command line. Each command lives in `commands/<name>.ts` and is registered here.
  */
+import { emulateCommand } from "./commands/emulate.js";
+import { setupCommand } from "./commands/setup.js";
 import { validateCommand } from "./commands/validate.js";
 import type { CliCommand, CliIO } from "./types.js";
 
-const COMMANDS: CliCommand[] = [validateCommand];
+const COMMANDS: CliCommand[] = [validateCommand, emulateCommand, setupCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

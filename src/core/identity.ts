@@ -134,17 +134,36 @@ export interface ProfileBook {
   readonly size: number;
 }
 
+const NONE: string[] = [];
+
 export function createProfileBook(): ProfileBook {
   const profiles = new Map<string, Profile>();
   const index = new Map<string, string>();
+  const last: { contact: Contact | undefined; id: string } = { contact: undefined, id: "" };
 
   function target(event: CartEvent, keys: readonly string[]): ApplyResult | undefined {
+    // the common case, every key known points at one profile, allocates nothing
+    let only: string | undefined;
+    let several = false;
+    for (const key of keys) {
+      const id = index.get(key);
+      if (id === undefined) continue;
+      if (only === undefined) only = id;
+      else if (id !== only) several = true;
+    }
+    if (only === undefined) return undefined;
+    if (!several) {
+      const profile = profiles.get(only) as Profile;
+      const ownUser = event.contact.userId;
+      return !profile.userId || !ownUser || profile.userId === ownUser
+        ? { profile, absorbed: NONE }
+        : undefined;
+    }
     const ids: string[] = [];
     for (const key of keys) {
       const id = index.get(key);
       if (id !== undefined && !ids.includes(id)) ids.push(id);
     }
-    if (ids.length === 0) return undefined;
     const candidates = ids.map((id) => profiles.get(id) as Profile);
     const ownUser = event.contact.userId;
     // a profile of another known user is another person: never merge into or out of it
@@ -166,14 +185,26 @@ export function createProfileBook(): ProfileBook {
 
   return {
     apply(event) {
+      // the events of one message share its contact object and land on the same profile
+      if (event.contact === last.contact && event.type !== "identity_merged") {
+        const known = profiles.get(last.id);
+        if (known) {
+          const profile = reduceProfile(known, event);
+          if (profile !== known) profiles.set(profile.id, profile);
+          return { profile, absorbed: NONE };
+        }
+      }
       const keys = eventIdentityKeys(event);
       const found = target(event, keys);
       const before = found?.profile ?? emptyProfile(profileIdFor(keys), event.at);
       const profile = reduceProfile(before, event);
+      last.contact = event.contact;
+      last.id = profile.id;
+      if (profile === before && found && found.absorbed.length === 0) return { profile, absorbed: NONE };
       profiles.set(profile.id, profile);
-      for (const key of keys) index.set(key, profile.id);
+      for (const key of keys) if (index.get(key) !== profile.id) index.set(key, profile.id);
       if (found?.absorbed.length) for (const key of profileIdentityKeys(profile)) index.set(key, profile.id);
-      return { profile, absorbed: found?.absorbed ?? [] };
+      return { profile, absorbed: found ? found.absorbed : NONE };
     },
     get: (id) => profiles.get(id),
     resolve: (key) => index.get(key),

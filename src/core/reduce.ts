@@ -36,16 +36,47 @@ function pushBounded<T>(list: readonly T[], value: T, limit: number): T[] {
 }
 
 /**
+ * Consent decisions and aliases give the same state however often and whenever they arrive (the
+ * newest decision wins by its time); every other event is remembered in `profile.seen` so that a
+ * duplicate delivery cannot count twice or bring back an older state.
+ */
+const IDEMPOTENT: ReadonlySet<CartEvent["type"]> = new Set(["consent_changed", "identity_merged"]);
+
+/** true when the event's contact details are all already on the profile */
+function knownContact(profile: Profile, contact: Contact): boolean {
+  if (contact.userId && contact.userId !== profile.userId) return false;
+  if (contact.anonymousId && !profile.anonymousIds.includes(contact.anonymousId)) return false;
+  for (const key of CONTACT_FIELDS) {
+    if (contact[key] !== undefined && contact[key] !== profile[key]) return false;
+  }
+  return (
+    contact.invalidPhone === undefined || contact.invalidPhone === profile.invalidPhone || !!profile.phone
+  );
+}
+
+/**
  * Applies one event to a profile. Returns the same object when the event changes nothing (a
- * duplicate delivery of an event already applied). Never mutates its input.
+ * duplicate delivery, a consent decision already known). Never mutates its input.
  *
  * @example
  * let profile = emptyProfile("p:anon:a1", now);
  * for (const event of events) profile = reduceProfile(profile, event);
  */
 export function reduceProfile(profile: Profile, event: CartEvent): Profile {
-  if (profile.seen.includes(event.id)) return profile;
-  const next: Profile = { ...profile, seen: pushBounded(profile.seen, event.id, PROFILE_LIMITS.seen) };
+  const counted = !IDEMPOTENT.has(event.type);
+  if (counted && profile.seen.includes(event.id)) return profile;
+  // SDKs repeat the shopper's traits, and so their consent, with every event
+  if (
+    event.type === "consent_changed" &&
+    profile.consent[event.channel].status === event.status &&
+    event.at <= profile.lastSeenAt &&
+    event.at >= profile.firstSeenAt &&
+    knownContact(profile, event.contact)
+  ) {
+    return profile;
+  }
+  const next: Profile = { ...profile };
+  if (counted) next.seen = pushBounded(profile.seen, event.id, PROFILE_LIMITS.seen);
   applyContact(next, event.contact, event.at >= profile.lastSeenAt);
   if (event.at < next.firstSeenAt) next.firstSeenAt = event.at;
   if (event.at > next.lastSeenAt) next.lastSeenAt = event.at;
@@ -56,7 +87,8 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
       break;
     case "consent_changed": {
       const current = next.consent[event.channel];
-      if (current.at === undefined || event.at >= current.at) {
+      // a repeated decision keeps the time it was first made (SDKs resend traits with every event)
+      if (current.status !== event.status && (current.at === undefined || event.at >= current.at)) {
         next.consent = {
           ...next.consent,
           [event.channel]: { status: event.status, at: event.at, eventId: event.id, source: event.source },
@@ -116,6 +148,17 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
   return next;
 }
 
+const CONTACT_FIELDS = [
+  "email",
+  "phone",
+  "firstName",
+  "lastName",
+  "name",
+  "timezone",
+  "locale",
+  "device",
+] as const;
+
 function applyContact(profile: Profile, contact: Contact, isLatest: boolean): void {
   if (contact.userId && !profile.userId) profile.userId = contact.userId;
   if (contact.anonymousId && !profile.anonymousIds.includes(contact.anonymousId)) {
@@ -126,22 +169,11 @@ function applyContact(profile: Profile, contact: Contact, isLatest: boolean): vo
     );
   }
   // newer details replace older ones; a late event only fills gaps
-  const set = <
-    K extends "email" | "phone" | "firstName" | "lastName" | "name" | "timezone" | "locale" | "device",
-  >(
-    key: K,
-  ) => {
+  for (const key of CONTACT_FIELDS) {
     const value = contact[key];
-    if (value !== undefined && (isLatest || profile[key] === undefined)) profile[key] = value as Profile[K];
-  };
-  set("email");
-  set("phone");
-  set("firstName");
-  set("lastName");
-  set("name");
-  set("timezone");
-  set("locale");
-  set("device");
+    if (value !== undefined && (isLatest || profile[key] === undefined))
+      (profile as Contact)[key] = value as never;
+  }
   if (contact.phone) delete profile.invalidPhone;
   else if (contact.invalidPhone && !profile.phone) profile.invalidPhone = contact.invalidPhone;
 }

@@ -2,7 +2,7 @@ import type { CartItem } from "../events.js";
 import { roundMoney } from "../money.js";
 import { type Issue, issue } from "../result.js";
 import { text } from "./contact.js";
-import type { Product } from "./schemas.js";
+import { type Product, toId, toNumber } from "./schemas.js";
 
 /** epoch ms of an ISO-8601 string, or undefined when it does not parse */
 export function parseTime(value: string | null | undefined): number | undefined {
@@ -29,26 +29,29 @@ export function refs(...values: unknown[]): string[] {
 export { roundMoney } from "../money.js";
 
 /** a product as a cart item; an issue when it names no product or has an impossible quantity or price */
-export function toItem(product: Product, path: (string | number)[]): CartItem | Issue {
-  const productId = product.product_id ?? product.id ?? product.sku ?? product.variant_id;
-  if (productId == null) {
+export function toItem(product: Partial<Product>, path: (string | number)[]): CartItem | Issue {
+  const productId =
+    toId(product.product_id) || toId(product.id) || toId(product.sku) || toId(product.variant_id);
+  if (!productId) {
     return issue(
       "missing_field",
       [...path, "product_id"],
       "a product needs product_id (or sku) to tell items apart",
     );
   }
-  const quantity = product.quantity ?? 1;
+  const quantity = product.quantity == null ? 1 : toNumber(product.quantity);
   if (!Number.isInteger(quantity) || quantity < 0) {
     return issue("invalid_value", [...path, "quantity"], `expected a whole number of items, got ${quantity}`);
   }
-  const price = product.price ?? 0;
+  const price = product.price == null ? 0 : toNumber(product.price);
   if (price < 0) {
     return issue("invalid_value", [...path, "price"], `expected a price of zero or more, got ${price}`);
   }
   const item: CartItem = { productId, quantity, price: roundMoney(price) };
-  if (product.sku != null) item.sku = product.sku;
-  if (product.variant_id != null) item.variantId = product.variant_id;
+  const sku = toId(product.sku);
+  const variantId = toId(product.variant_id);
+  if (sku) item.sku = sku;
+  if (variantId) item.variantId = variantId;
   else if (typeof product.variant === "string" && product.variant !== "") item.variantId = product.variant;
   const name = product.name ?? product.title;
   if (name) item.name = name;
@@ -63,7 +66,7 @@ export function isIssue(value: CartItem | Issue): value is Issue {
 
 /** every product of a snapshot as items; products with quantity 0 are left out */
 export function toItems(
-  products: readonly Product[] | null | undefined,
+  products: readonly Partial<Product>[] | null | undefined,
   path: (string | number)[],
 ): { items: CartItem[]; issues: Issue[] } {
   const items: CartItem[] = [];

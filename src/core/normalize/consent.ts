@@ -56,8 +56,9 @@ export function readConsent(
   context: Json | undefined,
   options: NormalizeOptions,
 ): ConsentSignal[] {
-  const found = new Map<Channel, "granted" | "denied">();
+  let found: Map<Channel, "granted" | "denied"> | undefined;
   const record = (channel: Channel, status: "granted" | "denied") => {
+    found ??= new Map();
     if (found.get(channel) !== "denied") found.set(channel, status);
   };
   for (const source of sources) {
@@ -95,5 +96,5 @@ export function readConsent(
       }
     }
   }
-  return [...found].map(([channel, status]) => ({ channel, status }));
+  return found ? [...found].map(([channel, status]) => ({ channel, status })) : [];
 }

@@ -8,7 +8,7 @@ import { asObject } from "./contact.js";
 import { fromZodIssues } from "./issues.js";
 import type { NormalizeOptions } from "./options.js";
 import { mapRudderstack } from "./rudderstack.js";
-import { RudderMessage, ShopifyCheckout, WooOrder } from "./schemas.js";
+import { RudderMessage, ShopifyCheckout, toId, WooOrder } from "./schemas.js";
 import { mapShopifyCheckout } from "./shopify-webhook.js";
 import { mapWooOrder } from "./woocommerce.js";
 
@@ -54,18 +54,18 @@ export function normalizeEvent(
     const format = options.format ?? detectFormat(object);
     switch (format) {
       case "rudderstack": {
-        const parsed = RudderMessage.safeParse(object);
+        const parsed = RudderMessage.parse(object);
         if (!parsed.success) return fail(fromZodIssues(parsed.error.issues, object));
-        const id = parsed.data.messageId ?? `derived:${fnv1a(JSON.stringify(object))}`;
+        const id = toId(parsed.data.messageId) || `derived:${fnv1a(JSON.stringify(object))}`;
         return mapRudderstack(parsed.data, id, options);
       }
       case "shopify_checkout": {
-        const parsed = ShopifyCheckout.safeParse(object);
+        const parsed = ShopifyCheckout.parse(object);
         if (!parsed.success) return fail(fromZodIssues(parsed.error.issues, object));
-        return mapShopifyCheckout(parsed.data, options);
+        return mapShopifyCheckout(parsed.data, object, options);
       }
       case "woocommerce_order": {
-        const parsed = WooOrder.safeParse(object);
+        const parsed = WooOrder.parse(object);
         if (!parsed.success) return fail(fromZodIssues(parsed.error.issues, object));
         return mapWooOrder(parsed.data, options);
       }

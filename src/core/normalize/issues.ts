@@ -1,5 +1,5 @@
 import type * as z from "zod/mini";
-import { type Issue, issue } from "../result.js";
+import { type Issue, type IssueCode, issue } from "../result.js";
 
 type ZodIssue = z.core.$ZodIssue;
 
@@ -29,13 +29,21 @@ export function fromZodIssues(
   return issues.map((zi) => {
     const path = [...base, ...zi.path.map((p) => (typeof p === "symbol" ? String(p) : p))];
     const value = valueAt(input, zi.path);
-    if (value === undefined && (zi.code === "invalid_type" || zi.code === "invalid_union")) {
+    if (
+      value == null &&
+      (zi.code === "invalid_type" || zi.code === "invalid_union" || zi.code === "custom")
+    ) {
       return issue("missing_field", path, `${path.at(-1) ?? "value"} is required`);
     }
     // our schemas carry their own wording; zod/mini's generic one is "Invalid input"
     const custom = zi.message && !zi.message.startsWith("Invalid input") ? zi.message : undefined;
     const expected = custom ?? defaultMessage(zi);
-    const code = zi.code === "invalid_type" || zi.code === "invalid_union" ? "invalid_type" : "invalid_value";
+    const code =
+      zi.code === "custom"
+        ? ((zi.params?.code as IssueCode | undefined) ?? "invalid_value")
+        : zi.code === "invalid_type" || zi.code === "invalid_union"
+          ? "invalid_type"
+          : "invalid_value";
     return issue(code, path, `${expected}, got ${describe(value)}`);
   });
 }

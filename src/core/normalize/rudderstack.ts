@@ -12,8 +12,11 @@ import { DEFAULT_KEEP_TRAITS, type NormalizeOptions } from "./options.js";
 import {
   CartProperties,
   EngagementProperties,
+  type Product,
   ProductEventProperties,
   type RudderMessage,
+  toId,
+  toNumber,
 } from "./schemas.js";
 
 type Kind =
@@ -79,8 +82,8 @@ interface Envelope {
   contact: Contact;
   context: Json | undefined;
   properties: Json;
-  /** `traits` → `context.traits` → `properties`: where contact and consent are looked up */
-  sources: (Json | undefined)[];
+  /** `traits` → `context.traits`: where consent is looked up (contact also looks in `properties`) */
+  traitSources: (Json | undefined)[];
 }
 
 export function mapRudderstack(
@@ -88,9 +91,12 @@ export function mapRudderstack(
   id: string,
   options: NormalizeOptions,
 ): Result<CartEvent[]> {
-  const at = parseTime(message.timestamp) ?? parseTime(message.originalTimestamp);
-  const fallbackAt = parseTime(message.receivedAt) ?? parseTime(message.sentAt);
-  if (at === undefined && fallbackAt === undefined) {
+  const at =
+    parseTime(message.timestamp) ??
+    parseTime(message.originalTimestamp) ??
+    parseTime(message.receivedAt) ??
+    parseTime(message.sentAt);
+  if (at === undefined) {
     const bad = (["timestamp", "originalTimestamp", "receivedAt", "sentAt"] as const).find((k) => message[k]);
     return fail([
       bad
@@ -109,8 +115,8 @@ export function mapRudderstack(
   const sources = [traits, contextTraits, properties];
   const contact = buildContact({
     sources,
-    userId: message.userId ?? undefined,
-    anonymousId: message.anonymousId ?? undefined,
+    userId: toId(message.userId),
+    anonymousId: toId(message.anonymousId),
     context,
     region: options.defaultRegion,
   });
@@ -126,12 +132,12 @@ export function mapRudderstack(
   const isShopify = text(asObject(context?.library)?.name)?.toLowerCase().includes("shopify") ?? false;
   const env: Envelope = {
     id,
-    at: (at ?? fallbackAt) as number,
+    at,
     source: isShopify ? "shopify" : "rudderstack",
     contact,
     context,
     properties,
-    sources,
+    traitSources: [traits, contextTraits],
   };
   const consent = consentEvents(env, options);
 
@@ -139,16 +145,35 @@ export function mapRudderstack(
     case "identify":
       return ok([identified(env, traits, contextTraits, options), ...consent]);
     case "alias": {
-      if (!message.previousId) {
+      const previousId = toId(message.previousId);
+      if (!previousId) {
         return fail([issue("missing_field", ["previousId"], "an alias needs previousId: the id it joins")]);
       }
       if (!contact.userId) return fail([issue("missing_field", ["userId"], "an alias needs userId")]);
-      return ok([{ ...base(env), type: "identity_merged", previousId: message.previousId }, ...consent]);
+      return ok([
+        {
+          id: env.id,
+          at: env.at,
+          source: env.source,
+          contact: env.contact,
+          type: "identity_merged",
+          previousId,
+        },
+        ...consent,
+      ]);
     }
     case "page":
     case "screen":
       return ok([
-        { ...base(env), type: "activity", cartRefs: contextRefs(env), activity: message.type },
+        {
+          id: env.id,
+          at: env.at,
+          source: env.source,
+          contact: env.contact,
+          type: "activity",
+          cartRefs: contextRefs(env),
+          activity: message.type,
+        },
         ...consent,
       ]);
     case "group":
@@ -164,10 +189,6 @@ export function mapRudderstack(
   }
 }
 
-function base(env: Envelope) {
-  return { id: env.id, at: env.at, source: env.source, contact: env.contact };
-}
-
 function identified(
   env: Envelope,
   traits: Json | undefined,
@@ -181,13 +202,22 @@ function identified(
       kept[key] = value as string | number | boolean | null;
     }
   }
-  return { ...base(env), type: "identified" as const, traits: kept };
+  return {
+    id: env.id,
+    at: env.at,
+    source: env.source,
+    contact: env.contact,
+    type: "identified" as const,
+    traits: kept,
+  };
 }
 
 function consentEvents(env: Envelope, options: NormalizeOptions): CartEvent[] {
-  return readConsent(env.sources, env.context, options).map(({ channel, status }) => ({
-    ...base(env),
+  return readConsent(env.traitSources, env.context, options).map(({ channel, status }) => ({
     id: `${env.id}#consent:${channel}`,
+    at: env.at,
+    source: env.source,
+    contact: env.contact,
     type: "consent_changed" as const,
     channel,
     status,
@@ -214,7 +244,17 @@ function mapTrack(kind: Kind, env: Envelope): Result<CartEvent[]> {
     case "browse": {
       const p = env.properties;
       const cartRefs = refs(p.cart_id, p.checkout_id, env.context?.checkout_token, env.context?.cart_token);
-      return ok([{ ...base(env), type: "activity", cartRefs, activity: kind }]);
+      return ok([
+        {
+          id: env.id,
+          at: env.at,
+          source: env.source,
+          contact: env.contact,
+          type: "activity",
+          cartRefs,
+          activity: kind,
+        },
+      ]);
     }
     case "order_completed":
     case "order_updated":
@@ -233,7 +273,10 @@ function mapTrack(kind: Kind, env: Envelope): Result<CartEvent[]> {
       const cartRefs = refs(p.cart_id, p.checkout_id, p.order_id, ...contextRefs(env));
       return ok([
         {
-          ...base(env),
+          id: env.id,
+          at: env.at,
+          source: env.source,
+          contact: env.contact,
           type: "coupon_changed",
           cartRefs,
           coupon: kind === "coupon_applied" ? (coupon as string) : null,
@@ -246,7 +289,7 @@ function mapTrack(kind: Kind, env: Envelope): Result<CartEvent[]> {
 }
 
 function itemEvent(kind: "item_added" | "item_removed", env: Envelope): Result<CartEvent[]> {
-  const parsed = ProductEventProperties.safeParse(env.properties);
+  const parsed = ProductEventProperties.parse(env.properties);
   if (!parsed.success) return fail(fromZodIssues(parsed.error.issues, env.properties, ["properties"]));
   const p = parsed.data;
   const cartRefs = refs(p.cart_id, ...contextRefs(env));
@@ -259,9 +302,28 @@ function itemEvent(kind: "item_added" | "item_removed", env: Envelope): Result<C
       ]);
     }
     const currency = currencyCode(p.currency);
-    return ok([{ ...base(env), type: "item_added", cartRefs, item, ...(currency ? { currency } : {}) }]);
+    return ok([
+      {
+        id: env.id,
+        at: env.at,
+        source: env.source,
+        contact: env.contact,
+        type: "item_added",
+        cartRefs,
+        item,
+        ...(currency ? { currency } : {}),
+      },
+    ]);
   }
-  const removed: CartEvent = { ...base(env), type: "item_removed", cartRefs, productId: item.productId };
+  const removed: CartEvent = {
+    id: env.id,
+    at: env.at,
+    source: env.source,
+    contact: env.contact,
+    type: "item_removed",
+    cartRefs,
+    productId: item.productId,
+  };
   if (item.sku) removed.sku = item.sku;
   if (item.variantId) removed.variantId = item.variantId;
   if (p.quantity != null) removed.quantity = item.quantity;
@@ -269,7 +331,7 @@ function itemEvent(kind: "item_added" | "item_removed", env: Envelope): Result<C
 }
 
 function snapshotEvent(kind: "cart_viewed" | "checkout_started", env: Envelope): Result<CartEvent[]> {
-  const parsed = CartProperties.safeParse(env.properties);
+  const parsed = CartProperties.parse(env.properties);
   if (!parsed.success) return fail(fromZodIssues(parsed.error.issues, env.properties, ["properties"]));
   const p = parsed.data;
   const { items, issues } = toItems(p.products, ["properties", "products"]);
@@ -278,7 +340,18 @@ function snapshotEvent(kind: "cart_viewed" | "checkout_started", env: Envelope):
   const extra = currency ? { currency } : {};
   if (kind === "cart_viewed") {
     const cartRefs = refs(p.cart_id, ...contextRefs(env));
-    return ok([{ ...base(env), type: "cart_viewed", cartRefs, items, ...extra }]);
+    return ok([
+      {
+        id: env.id,
+        at: env.at,
+        source: env.source,
+        contact: env.contact,
+        type: "cart_viewed",
+        cartRefs,
+        items,
+        ...extra,
+      },
+    ]);
   }
   const shop = shopifyDetails(env);
   const cartRefs = refs(
@@ -295,7 +368,16 @@ function snapshotEvent(kind: "cart_viewed" | "checkout_started", env: Envelope):
     text(env.properties.abandoned_checkout_url) ??
     text(env.context?.abandoned_checkout_url) ??
     text(shop?.abandoned_checkout_url);
-  const event: CartEvent = { ...base(env), type: "checkout_started", cartRefs, items, ...extra };
+  const event: CartEvent = {
+    id: env.id,
+    at: env.at,
+    source: env.source,
+    contact: env.contact,
+    type: "checkout_started",
+    cartRefs,
+    items,
+    ...extra,
+  };
   if (checkoutUrl) event.checkoutUrl = checkoutUrl;
   if (p.coupon) event.coupon = p.coupon;
   return ok([event]);
@@ -305,7 +387,7 @@ function orderEvent(
   kind: "order_completed" | "order_updated" | "order_cancelled" | "order_refunded",
   env: Envelope,
 ): Result<CartEvent[]> {
-  const parsed = CartProperties.safeParse(env.properties);
+  const parsed = CartProperties.parse(env.properties);
   if (!parsed.success) return fail(fromZodIssues(parsed.error.issues, env.properties, ["properties"]));
   const p = parsed.data;
   const shop = shopifyDetails(env);
@@ -318,36 +400,54 @@ function orderEvent(
     shop?.checkout_token,
     shop?.cart_token,
   );
-  const orderId = p.order_id ?? text(shop?.id);
-  const value = p.total ?? p.revenue ?? p.value ?? p.subtotal ?? sumProducts(p.products ?? []);
+  const orderId = toId(p.order_id) || text(shop?.id);
+  const stated = p.total ?? p.revenue ?? p.value;
+  const value =
+    stated != null
+      ? toNumber(stated)
+      : p.subtotal != null
+        ? toNumber(p.subtotal)
+        : sumProducts(p.products ?? []);
   const currency = currencyCode(p.currency);
   const cancelled =
     kind === "order_cancelled" || (kind === "order_updated" && text(env.properties.cancelled_at));
   if (cancelled || kind === "order_refunded") {
     const event: CartEvent = {
-      ...base(env),
+      id: env.id,
+      at: env.at,
+      source: env.source,
+      contact: env.contact,
       type: "order_cancelled",
       cartRefs,
       reason: kind === "order_refunded" ? "refunded" : "cancelled",
     };
     if (orderId) event.orderId = orderId;
-    if (p.total ?? p.revenue ?? p.value) event.value = roundMoney(value);
+    if (stated != null) event.value = roundMoney(value);
     return ok([event]);
   }
-  const event: CartEvent = { ...base(env), type: "order_completed", cartRefs, value: roundMoney(value) };
+  const event: CartEvent = {
+    id: env.id,
+    at: env.at,
+    source: env.source,
+    contact: env.contact,
+    type: "order_completed",
+    cartRefs,
+    value: roundMoney(value),
+  };
   if (orderId) event.orderId = orderId;
   if (currency) event.currency = currency;
   return ok([event]);
 }
 
-function sumProducts(products: readonly { price?: number | null; quantity?: number | null }[]): number {
+function sumProducts(products: readonly Product[]): number {
   let sum = 0;
-  for (const p of products) sum += (p.price ?? 0) * (p.quantity ?? 1);
+  for (const p of products)
+    sum += (p.price == null ? 0 : toNumber(p.price)) * (p.quantity == null ? 1 : toNumber(p.quantity));
   return sum;
 }
 
 function engagementEvent(kind: Engagement | "recovery_click", env: Envelope): Result<CartEvent[]> {
-  const parsed = EngagementProperties.safeParse(env.properties);
+  const parsed = EngagementProperties.parse(env.properties);
   if (!parsed.success) return fail(fromZodIssues(parsed.error.issues, env.properties, ["properties"]));
   const p = parsed.data;
   const channelText = p.channel?.toLowerCase();
@@ -362,20 +462,25 @@ function engagementEvent(kind: Engagement | "recovery_click", env: Envelope): Re
   const channel = (channelText ?? "email") as Channel;
   const engagement: Engagement = kind === "recovery_click" ? "clicked" : kind;
   const event: CartEvent = {
-    ...base(env),
+    id: env.id,
+    at: env.at,
+    source: env.source,
+    contact: env.contact,
     type: "message_engaged",
     engagement,
     channel,
     cartRefs: refs(p.cart_id),
   };
-  if (p.stage != null) event.stage = p.stage;
+  if (p.stage != null) event.stage = toNumber(p.stage);
   if (p.step) event.step = p.step;
   if (p.key) event.key = p.key;
   const events: CartEvent[] = [event];
   if (engagement === "unsubscribed" || engagement === "complained") {
     events.push({
-      ...base(env),
       id: `${env.id}#consent:${channel}`,
+      at: env.at,
+      source: env.source,
+      contact: env.contact,
       type: "consent_changed",
       channel,
       status: "denied",

@@ -1,170 +1,175 @@
 /**
- * zod schemas for what sources send: the RudderStack message envelope and the e-commerce v2 properties
- * cartback reads. Numbers may arrive as strings (`"19.99"`); unknown keys are kept and ignored.
+ * Schemas for what sources send: the RudderStack message envelope, the e-commerce v2 properties
+ * cartback reads, Shopify checkouts and WooCommerce orders. Numbers may arrive as strings
+ * (`"19.99"`); mappers convert them with `toNumber` / `toId`. Keys not named here are allowed and
+ * ignored. Each schema is a zod schema (`X.schema`) with a non-allocating fast path (see shape.ts).
  */
-import * as z from "zod/mini";
+import { type Infer, listOf, oneOf, required, scalar, shape } from "./shape.js";
 
 const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/;
+const WHOLE = /^\s*\d+\s*$/;
+
+const isFiniteNumber = (v: unknown) => typeof v === "number" && Number.isFinite(v);
+const isMoney = (v: unknown) => isFiniteNumber(v) || (typeof v === "string" && NUMERIC.test(v));
+const isWhole = (v: unknown) =>
+  (isFiniteNumber(v) && Number.isInteger(v)) || (typeof v === "string" && WHOLE.test(v));
+const isId = (v: unknown) => (typeof v === "string" && v.trim() !== "") || isFiniteNumber(v);
+const isText = (v: unknown) => typeof v === "string";
+const isObject = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v);
+
 const MONEY_ERROR = 'expected a number or a numeric string like "19.99"';
 const QUANTITY_ERROR = 'expected a whole number or a numeric string like "2"';
+const ID_ERROR = "expected a non-empty string or number id";
 
 /** a number, or a string holding one (`"19.99"`) */
-export const Money = z.pipe(
-  z.union([z.number(), z.string().check(z.regex(NUMERIC, { error: MONEY_ERROR }))], { error: MONEY_ERROR }),
-  z.transform((v) => (typeof v === "number" ? v : Number(v))),
-);
+const Money = scalar<number | string>(isMoney, MONEY_ERROR, "invalid_value");
+/** a whole number, or a string holding one */
+const Quantity = scalar<number | string>(isWhole, QUANTITY_ERROR, "invalid_value");
+/** ids arrive as strings or numbers (Shopify, WooCommerce) */
+const Id = scalar<string | number>(isId, ID_ERROR, "invalid_type");
+const Text = scalar<string>(isText, "expected a string", "invalid_type");
+const Timestamp = scalar<string>(isText, "expected an ISO-8601 timestamp string", "invalid_type");
+const Json = scalar<Record<string, unknown>>(isObject, "expected an object", "invalid_type");
+const Anything = scalar<unknown>(() => true, "", "invalid_value");
 
-/** a positive whole number, or a string holding one */
-export const Quantity = z.pipe(
-  z.union([z.number(), z.string().check(z.regex(/^\s*\d+\s*$/, { error: QUANTITY_ERROR }))], {
-    error: QUANTITY_ERROR,
-  }),
-  z.transform((v) => (typeof v === "number" ? v : Number(v))),
-);
+/** a number from a value the schemas accepted as money or quantity */
+export function toNumber(value: number | string): number {
+  return typeof value === "number" ? value : Number(value);
+}
 
-/** ids arrive as strings or numbers (Shopify, WooCommerce); always kept as strings */
-export const Id = z.pipe(
-  z.union([z.string().check(z.minLength(1)), z.number()], {
-    error: "expected a non-empty string or number id",
-  }),
-  z.transform((v) => String(v)),
-);
-
-const OptionalText = z.optional(z.nullable(z.string({ error: "expected a string" })));
-const Timestamp = z.optional(z.nullable(z.string({ error: "expected an ISO-8601 timestamp string" })));
-const Json = z.record(z.string(), z.unknown());
+/** an id as a string, from a value the schemas accepted as an id */
+export function toId(value: string | number | null | undefined): string | undefined {
+  return value == null ? undefined : String(value).trim();
+}
 
 export const MESSAGE_TYPES = ["identify", "track", "alias", "page", "screen", "group"] as const;
 
 /** the RudderStack (and Segment) message envelope */
-export const RudderMessage = z.looseObject({
-  type: z.enum(MESSAGE_TYPES, {
-    error: `expected "type" to be one of ${MESSAGE_TYPES.join(", ")}`,
-  }),
-  messageId: z.optional(z.nullable(Id)),
-  anonymousId: z.optional(z.nullable(Id)),
-  userId: z.optional(z.nullable(Id)),
-  previousId: z.optional(z.nullable(Id)),
-  event: OptionalText,
+export const RudderMessage = shape({
+  type: oneOf(MESSAGE_TYPES, `expected "type" to be one of ${MESSAGE_TYPES.join(", ")}`),
+  messageId: Id,
+  anonymousId: Id,
+  userId: Id,
+  previousId: Id,
+  event: Text,
   timestamp: Timestamp,
   originalTimestamp: Timestamp,
   sentAt: Timestamp,
   receivedAt: Timestamp,
-  context: z.optional(z.nullable(Json)),
-  properties: z.optional(z.nullable(Json)),
-  traits: z.optional(z.nullable(Json)),
+  context: Json,
+  properties: Json,
+  traits: Json,
 });
-export type RudderMessage = z.infer<typeof RudderMessage>;
+export type RudderMessage = Infer<typeof RudderMessage>;
 
-/** one product in an e-commerce v2 event (flat on Product Added/Removed, in `products[]` elsewhere) */
-export const Product = z.looseObject({
-  product_id: z.optional(z.nullable(Id)),
-  id: z.optional(z.nullable(Id)),
-  sku: z.optional(z.nullable(Id)),
-  variant_id: z.optional(z.nullable(Id)),
-  variant: z.optional(z.nullable(z.unknown())),
-  name: OptionalText,
-  title: OptionalText,
-  price: z.optional(z.nullable(Money)),
-  quantity: z.optional(z.nullable(Quantity)),
-  url: OptionalText,
-  image_url: OptionalText,
-});
-export type Product = z.infer<typeof Product>;
+const productFields = {
+  product_id: Id,
+  id: Id,
+  sku: Id,
+  variant_id: Id,
+  variant: Anything,
+  name: Text,
+  title: Text,
+  price: Money,
+  quantity: Quantity,
+  url: Text,
+  image_url: Text,
+};
 
-const Products = z.optional(z.nullable(z.array(Product, { error: "expected an array of products" })));
+/** one product in an e-commerce v2 event (in `products[]`) */
+export const Product = shape(productFields);
+export type Product = Infer<typeof Product>;
 
-export const CartProperties = z.looseObject({
-  cart_id: z.optional(z.nullable(Id)),
-  checkout_id: z.optional(z.nullable(Id)),
-  order_id: z.optional(z.nullable(Id)),
-  currency: OptionalText,
+/** Product Added / Removed: the product's fields sit flat in `properties` */
+export const ProductEventProperties = shape({ ...productFields, cart_id: Id, currency: Text });
+export type ProductEventProperties = Infer<typeof ProductEventProperties>;
+
+const Products = listOf(Product, "expected an array of products", true);
+
+export const CartProperties = shape({
+  cart_id: Id,
+  checkout_id: Id,
+  order_id: Id,
+  currency: Text,
   products: Products,
-  coupon: OptionalText,
-  checkout_url: OptionalText,
-  value: z.optional(z.nullable(Money)),
-  revenue: z.optional(z.nullable(Money)),
-  total: z.optional(z.nullable(Money)),
-  subtotal: z.optional(z.nullable(Money)),
+  coupon: Text,
+  checkout_url: Text,
+  value: Money,
+  revenue: Money,
+  total: Money,
+  subtotal: Money,
 });
-export type CartProperties = z.infer<typeof CartProperties>;
+export type CartProperties = Infer<typeof CartProperties>;
 
-export const EngagementProperties = z.looseObject({
-  cart_id: z.optional(z.nullable(Id)),
-  channel: OptionalText,
-  stage: z.optional(z.nullable(Quantity)),
-  step: OptionalText,
-  key: OptionalText,
+export const EngagementProperties = shape({
+  cart_id: Id,
+  channel: Text,
+  stage: Quantity,
+  step: Text,
+  key: Text,
 });
-export type EngagementProperties = z.infer<typeof EngagementProperties>;
+export type EngagementProperties = Infer<typeof EngagementProperties>;
 
 /** Shopify `checkouts/create|update` webhook body (the fields cartback reads) */
-export const ShopifyCheckout = z.looseObject({
-  id: Id,
-  token: z.optional(z.nullable(Id)),
-  cart_token: z.optional(z.nullable(Id)),
-  email: OptionalText,
-  phone: OptionalText,
-  sms_marketing_phone: OptionalText,
-  buyer_accepts_marketing: z.optional(z.nullable(z.boolean())),
-  buyer_accepts_sms_marketing: z.optional(z.nullable(z.boolean())),
+export const ShopifyCheckout = shape({
+  id: required<string | number>(isId, ID_ERROR),
+  token: Id,
+  cart_token: Id,
+  email: Text,
+  phone: Text,
+  sms_marketing_phone: Text,
   created_at: Timestamp,
   updated_at: Timestamp,
   completed_at: Timestamp,
-  abandoned_checkout_url: OptionalText,
-  currency: OptionalText,
-  presentment_currency: OptionalText,
-  total_price: z.optional(z.nullable(Money)),
-  order_id: z.optional(z.nullable(Id)),
-  line_items: z.array(
-    z.looseObject({
-      product_id: z.optional(z.nullable(Id)),
-      variant_id: z.optional(z.nullable(Id)),
-      sku: z.optional(z.nullable(Id)),
-      title: OptionalText,
-      quantity: Quantity,
-      price: Money,
+  abandoned_checkout_url: Text,
+  currency: Text,
+  presentment_currency: Text,
+  total_price: Money,
+  order_id: Id,
+  line_items: listOf(
+    shape({
+      product_id: Id,
+      variant_id: Id,
+      sku: Id,
+      title: Text,
+      quantity: required<number | string>(isWhole, QUANTITY_ERROR),
+      price: required<number | string>(isMoney, MONEY_ERROR),
     }),
-    { error: "expected line_items to be an array" },
+    "expected line_items to be an array",
+    false,
   ),
-  customer: z.optional(z.nullable(Json)),
-  billing_address: z.optional(z.nullable(Json)),
-  shipping_address: z.optional(z.nullable(Json)),
+  customer: Json,
+  billing_address: Json,
+  shipping_address: Json,
 });
-export type ShopifyCheckout = z.infer<typeof ShopifyCheckout>;
+export type ShopifyCheckout = Infer<typeof ShopifyCheckout>;
 
 /** WooCommerce order webhook body (`order.created` / `order.updated`) */
-export const WooOrder = z.looseObject({
-  id: Id,
-  status: z.string({ error: "expected the order status as a string" }),
-  currency: OptionalText,
-  total: z.optional(z.nullable(Money)),
-  customer_id: z.optional(z.nullable(Id)),
+export const WooOrder = shape({
+  id: required<string | number>(isId, ID_ERROR),
+  status: required<string>(isText, "expected the order status as a string"),
+  currency: Text,
+  total: Money,
+  customer_id: Id,
   date_created_gmt: Timestamp,
   date_modified_gmt: Timestamp,
   date_completed_gmt: Timestamp,
-  payment_url: OptionalText,
-  cart_hash: OptionalText,
-  billing: z.optional(z.nullable(Json)),
-  shipping: z.optional(z.nullable(Json)),
-  line_items: z.array(
-    z.looseObject({
-      product_id: z.optional(z.nullable(Id)),
-      variation_id: z.optional(z.nullable(Id)),
-      sku: z.optional(z.nullable(Id)),
-      name: OptionalText,
-      quantity: Quantity,
-      price: z.optional(z.nullable(Money)),
-      total: z.optional(z.nullable(Money)),
+  payment_url: Text,
+  cart_hash: Text,
+  billing: Json,
+  shipping: Json,
+  line_items: listOf(
+    shape({
+      product_id: Id,
+      variation_id: Id,
+      sku: Id,
+      name: Text,
+      quantity: required<number | string>(isWhole, QUANTITY_ERROR),
+      price: Money,
+      total: Money,
     }),
-    { error: "expected line_items to be an array" },
+    "expected line_items to be an array",
+    false,
   ),
 });
-export type WooOrder = z.infer<typeof WooOrder>;
-
-/** Product Added / Removed: the product's fields sit flat in `properties` */
-export const ProductEventProperties = z.extend(Product, {
-  cart_id: z.optional(z.nullable(Id)),
-  currency: OptionalText,
-});
-export type ProductEventProperties = z.infer<typeof ProductEventProperties>;
+export type WooOrder = Infer<typeof WooOrder>;

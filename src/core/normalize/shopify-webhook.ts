@@ -3,15 +3,17 @@
  * `completed_at` has become an order, so it also completes the cart.
  */
 import type { CartEvent } from "../events.js";
+import { itemsValue } from "../money.js";
 import { fail, issue, ok, type Result } from "../result.js";
 import { currencyCode, parseTime, refs, roundMoney, toItems } from "./common.js";
 import { readConsent } from "./consent.js";
 import { asObject, buildContact, text } from "./contact.js";
 import type { NormalizeOptions } from "./options.js";
-import type { ShopifyCheckout } from "./schemas.js";
+import { type ShopifyCheckout, toId, toNumber } from "./schemas.js";
 
 export function mapShopifyCheckout(
   checkout: ShopifyCheckout,
+  raw: Record<string, unknown>,
   options: NormalizeOptions,
 ): Result<CartEvent[]> {
   const at = parseTime(checkout.updated_at) ?? parseTime(checkout.created_at);
@@ -23,7 +25,8 @@ export function mapShopifyCheckout(
   const customer = asObject(checkout.customer);
   const billing = asObject(checkout.billing_address);
   const shipping = asObject(checkout.shipping_address);
-  const root = checkout as Record<string, unknown>;
+  // consent flags and contact fields are read from the raw body
+  const root = raw;
   const contact = buildContact({
     sources: [root, customer, billing, shipping],
     userId: text(customer?.id),
@@ -58,7 +61,7 @@ export function mapShopifyCheckout(
   }
   const completedAt = parseTime(checkout.completed_at);
   if (completedAt !== undefined) {
-    const value = checkout.total_price ?? items.reduce((sum, item) => sum + item.price * item.quantity, 0);
+    const value = checkout.total_price != null ? toNumber(checkout.total_price) : itemsValue(items);
     const order: CartEvent = {
       ...base,
       at: completedAt,
@@ -67,7 +70,8 @@ export function mapShopifyCheckout(
       cartRefs,
       value: roundMoney(value),
     };
-    if (checkout.order_id) order.orderId = checkout.order_id;
+    const orderId = toId(checkout.order_id);
+    if (orderId) order.orderId = orderId;
     if (currency) order.currency = currency;
     events.push(order);
   }

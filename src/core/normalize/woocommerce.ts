@@ -3,12 +3,13 @@
  * `order.created` fires for a draft (`checkout-draft`) order: that draft is the checkout starting.
  */
 import type { CartEvent } from "../events.js";
+import { itemsValue } from "../money.js";
 import { fail, issue, ok, type Result } from "../result.js";
 import { currencyCode, parseTime, refs, roundMoney, toItems } from "./common.js";
 import { readConsent } from "./consent.js";
 import { asObject, buildContact, text } from "./contact.js";
 import type { NormalizeOptions } from "./options.js";
-import type { WooOrder } from "./schemas.js";
+import { toId, toNumber, type WooOrder } from "./schemas.js";
 
 /** order statuses and what they mean for the cart */
 const STATUS: Record<string, "checkout" | "ordered" | "cancelled" | "refunded"> = {
@@ -44,10 +45,11 @@ export function mapWooOrder(order: WooOrder, options: NormalizeOptions): Result<
   }
   const billing = asObject(order.billing);
   const shipping = asObject(order.shipping);
-  const customerId = order.customer_id && order.customer_id !== "0" ? order.customer_id : undefined;
+  const customerId = toId(order.customer_id);
+  const orderId = String(order.id);
   const contact = buildContact({
     sources: [billing, shipping],
-    userId: customerId,
+    userId: customerId && customerId !== "0" ? customerId : undefined,
     region: text(billing?.country) ?? options.defaultRegion,
   });
   if (!contact.userId && !contact.email && !contact.phone) {
@@ -58,11 +60,15 @@ export function mapWooOrder(order: WooOrder, options: NormalizeOptions): Result<
   const id = `woocommerce:order:${order.id}:${order.status}:${order.date_modified_gmt ?? order.date_created_gmt}`;
   const products = order.line_items.map((line) => ({
     product_id: line.product_id,
-    variant_id: line.variation_id && line.variation_id !== "0" ? line.variation_id : undefined,
+    variant_id: toId(line.variation_id) === "0" ? undefined : line.variation_id,
     sku: line.sku || undefined,
     name: line.name,
     quantity: line.quantity,
-    price: line.price ?? (line.total != null && line.quantity > 0 ? line.total / line.quantity : 0),
+    price:
+      line.price ??
+      (line.total != null && toNumber(line.quantity) > 0
+        ? toNumber(line.total) / toNumber(line.quantity)
+        : 0),
   }));
   const { items, issues } = toItems(products, ["line_items"]);
   if (issues.length > 0) return fail(issues);
@@ -85,17 +91,12 @@ export function mapWooOrder(order: WooOrder, options: NormalizeOptions): Result<
     return ok([event, ...consent]);
   }
   if (meaning === "ordered") {
-    const value = order.total ?? items.reduce((sum, item) => sum + item.price * item.quantity, 0);
-    const event: CartEvent = {
-      ...base,
-      type: "order_completed",
-      orderId: order.id,
-      value: roundMoney(value),
-    };
+    const value = order.total != null ? toNumber(order.total) : itemsValue(items);
+    const event: CartEvent = { ...base, type: "order_completed", orderId, value: roundMoney(value) };
     if (currency) event.currency = currency;
     return ok([event, ...consent]);
   }
-  const cancelled: CartEvent = { ...base, type: "order_cancelled", orderId: order.id, reason: meaning };
-  if (order.total != null) cancelled.value = roundMoney(order.total);
+  const cancelled: CartEvent = { ...base, type: "order_cancelled", orderId, reason: meaning };
+  if (order.total != null) cancelled.value = roundMoney(toNumber(order.total));
   return ok([cancelled, ...consent]);
 }

@@ -1,0 +1,227 @@
+/**
+ * @module cartback/destinations/twilio — executes `twilio.sendSms` and `twilio.sendWhatsApp` through
+ * the official `twilio` SDK: SMS from a number or a Messaging Service, WhatsApp through approved
+ * Content API templates.
+ *
+ * @example
+ * const sms = twilioDestination({ accountSid, authToken, messagingServiceSid: "MG…" });
+ */
+import twilio from "twilio";
+import type { Command, CommandType, TwilioSendSms, TwilioSendWhatsApp } from "../core/commands.js";
+import type { Channel, ConsentChangedEvent } from "../core/events.js";
+import { classifyHttpFailure, classifyUnknown, missingOptionError } from "./errors.js";
+import { DeliveryError, type DeliveryReceipt, type Destination } from "./types.js";
+
+export const NAME = "twilio";
+
+export type TwilioClient = Pick<twilio.Twilio, "messages">;
+
+export interface TwilioDestinationOptions {
+  /** an SDK client you built; otherwise one is built from `accountSid` and `authToken` */
+  client?: TwilioClient;
+  accountSid?: string;
+  authToken?: string;
+  /** e.g. `http://127.0.0.1:4020` to reach the local emulator instead of `https://api.twilio.com` */
+  baseUrl?: string;
+  /** SMS sender: an E.164 number … */
+  from?: string;
+  /** … or a Messaging Service (`MG…`), which wins when both are set */
+  messagingServiceSid?: string;
+  /** WhatsApp sender, E.164 without the `whatsapp:` prefix; defaults to the Messaging Service */
+  whatsappFrom?: string;
+  /** where Twilio posts delivery statuses; each message adds `?key=<command key>` to it */
+  statusCallback?: string;
+  /** per request, default 10 s */
+  timeoutMs?: number;
+}
+
+const HANDLES: readonly CommandType[] = ["twilio.sendSms", "twilio.sendWhatsApp"];
+
+/** Twilio error codes that are not about the HTTP status alone */
+const PERMANENT_CODES: Record<number, string> = {
+  21211: "invalid 'To' number",
+  21614: "'To' number cannot receive SMS",
+  21610: "recipient replied STOP (opted out)",
+  63016: "WhatsApp message outside the 24-hour window needs an approved template",
+};
+const CONFIGURATION_CODES: Record<number, string> = {
+  20003: "authToken",
+  21212: "from",
+  21606: "from",
+  21659: "from",
+  21703: "messagingServiceSid",
+  21704: "messagingServiceSid",
+  21705: "messagingServiceSid",
+  63007: "whatsappFrom",
+};
+const RETRYABLE_CODES = new Set([20429]);
+
+/**
+ * An HTTP client for the SDK that can send its requests to another base URL (the emulator) and
+ * keeps `Retry-After` on the errors it raises.
+ */
+export function createTwilioHttpClient(options: { baseUrl?: string; timeoutMs?: number } = {}) {
+  const base = options.baseUrl?.replace(/\/+$/, "");
+  const client = new twilio.RequestClient({ timeout: options.timeoutMs ?? 10_000, autoRetry: false });
+  const send = client.request.bind(client);
+  client.request = (async (opts: Parameters<typeof send>[0]) => {
+    const uri = base ? opts.uri.replace(/^https?:\/\/[^/]+/, base) : opts.uri;
+    const response = await send({ ...opts, uri });
+    if (response.statusCode >= 400) {
+      const exception = new twilio.RestException(response);
+      Object.assign(exception, { headers: response.headers });
+      throw exception;
+    }
+    return response;
+  }) as typeof client.request;
+  return client;
+}
+
+function resolveClient(options: TwilioDestinationOptions): TwilioClient {
+  if (options.client) return options.client;
+  if (!options.accountSid) throw missingOptionError("twilioDestination", "accountSid");
+  if (!options.authToken) throw missingOptionError("twilioDestination", "authToken");
+  return twilio(options.accountSid, options.authToken, {
+    httpClient: createTwilioHttpClient({
+      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    }),
+  });
+}
+
+function optedOutEvent(command: TwilioSendSms | TwilioSendWhatsApp, channel: Channel): ConsentChangedEvent {
+  return {
+    type: "consent_changed",
+    id: `${command.key}:opted-out`,
+    at: Date.now(),
+    source: "twilio",
+    contact: { phone: command.to },
+    channel,
+    status: "denied",
+  };
+}
+
+/** classifies what `messages.create` threw, by Twilio error code first, then by HTTP status */
+export function classifyTwilioError(
+  error: unknown,
+  command: TwilioSendSms | TwilioSendWhatsApp,
+): DeliveryError {
+  const action = command.type === "twilio.sendSms" ? "send SMS" : "send WhatsApp message";
+  const { status, code, message, headers } = (error ?? {}) as {
+    status?: unknown;
+    code?: unknown;
+    message?: unknown;
+    headers?: Record<string, unknown>;
+  };
+  if (typeof status !== "number")
+    return classifyUnknown(error, { destination: NAME, authSetting: "authToken", action });
+  const numeric = typeof code === "number" ? code : undefined;
+  const failure = {
+    status,
+    ...(headers ? { headers } : {}),
+    ...(numeric !== undefined ? { code: numeric } : {}),
+    ...(typeof message === "string" ? { message } : {}),
+  };
+  const context = { destination: NAME, authSetting: "authToken", action, cause: error };
+  if (numeric !== undefined && RETRYABLE_CODES.has(numeric)) {
+    return classifyHttpFailure({ ...failure, status: 429 }, context);
+  }
+  if (numeric !== undefined && PERMANENT_CODES[numeric]) {
+    const channel: Channel = command.type === "twilio.sendSms" ? "sms" : "whatsapp";
+    const events = numeric === 21610 ? [optedOutEvent(command, channel)] : undefined;
+    return new DeliveryError(`${NAME}: ${action} failed: ${PERMANENT_CODES[numeric]} (code ${numeric})`, {
+      kind: "permanent",
+      destination: NAME,
+      status,
+      code: numeric,
+      cause: error,
+      ...(events ? { events } : {}),
+    });
+  }
+  const setting = numeric !== undefined ? CONFIGURATION_CODES[numeric] : undefined;
+  if (setting) {
+    return new DeliveryError(
+      `${NAME}: ${action} failed: ${typeof message === "string" ? message : `code ${numeric}`}; check the \`${setting}\` setting`,
+      { kind: "configuration", destination: NAME, status, code: numeric as number, setting, cause: error },
+    );
+  }
+  return classifyHttpFailure(failure, context);
+}
+
+/** The Twilio destination: one `messages.create` per command, classified failures. */
+export function twilioDestination(options: TwilioDestinationOptions): Destination {
+  if (options.statusCallback) {
+    try {
+      new URL(options.statusCallback);
+    } catch {
+      throw new Error(
+        `Invalid option \`statusCallback\` for twilioDestination: "${options.statusCallback}" is not a URL`,
+      );
+    }
+  }
+  if (!options.client && !options.from && !options.messagingServiceSid) {
+    throw missingOptionError("twilioDestination", "from` or `messagingServiceSid");
+  }
+  const client = resolveClient(options);
+  /** the status callback URL with the command's key, so delivery statuses find their step */
+  function callbackFor(command: Command) {
+    if (!options.statusCallback) return {};
+    const url = new URL(options.statusCallback);
+    url.searchParams.set("key", command.key);
+    return { statusCallback: url.toString() };
+  }
+
+  function smsSender() {
+    if (options.messagingServiceSid) return { messagingServiceSid: options.messagingServiceSid };
+    if (options.from) return { from: options.from };
+    throw new DeliveryError(`${NAME}: no SMS sender configured; set \`from\` or \`messagingServiceSid\``, {
+      kind: "configuration",
+      destination: NAME,
+      setting: "from",
+    });
+  }
+
+  function whatsappSender() {
+    if (options.whatsappFrom) return { from: `whatsapp:${options.whatsappFrom}` };
+    if (options.messagingServiceSid) return { messagingServiceSid: options.messagingServiceSid };
+    throw new DeliveryError(`${NAME}: no WhatsApp sender configured; set \`whatsappFrom\``, {
+      kind: "configuration",
+      destination: NAME,
+      setting: "whatsappFrom",
+    });
+  }
+
+  async function execute(command: Command): Promise<DeliveryReceipt> {
+    if (command.type === "twilio.sendSms") {
+      const params = { to: command.to, body: command.body, ...smsSender(), ...callbackFor(command) };
+      try {
+        const message = await client.messages.create(params);
+        return { providerId: message.sid };
+      } catch (error) {
+        throw classifyTwilioError(error, command);
+      }
+    }
+    if (command.type === "twilio.sendWhatsApp") {
+      const params = {
+        to: `whatsapp:${command.to}`,
+        contentSid: command.contentSid,
+        contentVariables: JSON.stringify(command.contentVariables),
+        ...whatsappSender(),
+        ...callbackFor(command),
+      };
+      try {
+        const message = await client.messages.create(params);
+        return { providerId: message.sid };
+      } catch (error) {
+        throw classifyTwilioError(error, command);
+      }
+    }
+    throw new DeliveryError(`${NAME}: cannot execute ${command.type}`, {
+      kind: "configuration",
+      destination: NAME,
+      setting: "destinations",
+    });
+  }
+
+  return { name: NAME, handles: HANDLES, execute };
+}
