@@ -258,9 +258,11 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
   };
 
   const loadProfile = (s: Statements, id: string): StoredProfile | null => {
-    const row = s.loadProfile.get(id) as { doc: string; version: number; wake_at: number | null } | undefined;
+    const row = s.loadProfile.get(id) as
+      | { doc: string; version: number; wake_at: number | null; keys: string }
+      | undefined;
     if (!row) return null;
-    const keys = (s.keysOf.all(id) as { key: string }[]).map((k) => k.key);
+    const keys = (JSON.parse(row.keys) as string[]).sort();
     return { profile: JSON.parse(row.doc) as Profile, wakeAt: row.wake_at, keys, version: row.version };
   };
 
@@ -281,8 +283,6 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     locked: readonly string[],
   ): SaveOutcome => {
     const { id, absorbed } = write;
-    // keys of any locked profile may move: the caller holds them all
-    const movable = new Set(locked);
 
     for (const gone of absorbed) {
       const expected = expectedVersions.get(gone);
@@ -304,21 +304,25 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       write.keys.every((key) => had.includes(key));
     if (write.keys && !keysUnchanged) {
       const wanted = new Set(write.keys);
-      for (const key of wanted) {
-        const owner = (s.keyOwner.get(key) as { profile_id: string } | undefined)?.profile_id;
-        if (owner === undefined || owner === id) continue;
-        if (!movable.has(owner)) {
-          throw new StoreConflictError(`identity key ${key} belongs to profile ${owner}`, {
-            key,
-            ownerId: owner,
-          });
-        }
-      }
-      for (const { key } of s.keysOf.all(id) as { key: string }[]) {
+      // absorbed profiles' keys were just moved here: read them back
+      const current =
+        had !== undefined && absorbed.length === 0
+          ? had
+          : (s.keysOf.all(id) as { key: string }[]).map((k) => k.key);
+      for (const key of current) {
         if (wanted.has(key)) wanted.delete(key);
         else s.deleteKey.run(key);
       }
-      for (const key of wanted) s.upsertKey.run(key, id);
+      const lockedIds = JSON.stringify(locked);
+      for (const key of wanted) {
+        // takes a free key or one of a locked profile; anyone else's stays put and is a conflict
+        if (s.takeKey.run({ key, id, locked: lockedIds }).changes > 0) continue;
+        const owner = (s.keyOwner.get(key) as { profile_id: string } | undefined)?.profile_id;
+        throw new StoreConflictError(`identity key ${key} belongs to profile ${owner}`, {
+          key,
+          ...(owner === undefined ? {} : { ownerId: owner }),
+        });
+      }
     }
 
     let expected = expectedVersions.get(id);
@@ -556,7 +560,9 @@ function prepare(db: Db) {
   return {
     db,
     loadProfile: db.prepare(
-      "SELECT p.doc, p.version, s.wake_at FROM profiles p LEFT JOIN schedule s ON s.profile_id = p.id WHERE p.id = ?",
+      `SELECT p.doc, p.version, s.wake_at,
+         (SELECT json_group_array(k.key) FROM identity_keys k WHERE k.profile_id = p.id) AS keys
+       FROM profiles p LEFT JOIN schedule s ON s.profile_id = p.id WHERE p.id = ?`,
     ),
     versionOf: db.prepare("SELECT version FROM profiles WHERE id = ?"),
     insertProfile: db.prepare(
@@ -574,8 +580,10 @@ function prepare(db: Db) {
     deleteProfileAt: db.prepare("DELETE FROM profiles WHERE id = ? AND version = ?"),
     keysOf: db.prepare("SELECT key FROM identity_keys WHERE profile_id = ? ORDER BY key"),
     keyOwner: db.prepare("SELECT profile_id FROM identity_keys WHERE key = ?"),
-    upsertKey: db.prepare(
-      "INSERT INTO identity_keys (key, profile_id) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id",
+    takeKey: db.prepare(
+      `INSERT INTO identity_keys (key, profile_id) VALUES (@key, @id)
+       ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id
+       WHERE identity_keys.profile_id IN (SELECT value FROM json_each(@locked))`,
     ),
     deleteKey: db.prepare("DELETE FROM identity_keys WHERE key = ?"),
     deleteKeysOf: db.prepare("DELETE FROM identity_keys WHERE profile_id = ?"),
