@@ -248,11 +248,22 @@ export function postgresStore(options: PostgresStoreOptions): Store {
   };
 
   /** runs `fn` in a transaction on one connection */
-  const inTransaction = async <T>(fn: (client: PoolClient) => Promise<T>): Promise<T> => {
+  /**
+   * runs `fn` in a transaction on one connection, holding an advisory lock per id (in the sorted
+   * order every process uses, so no deadlocks); BEGIN and the locks share one round trip
+   */
+  const inTransaction = async <T>(
+    ids: readonly string[],
+    fn: (client: PoolClient) => Promise<T>,
+  ): Promise<T> => {
     const pool = await getPool();
     const client = await pool.connect();
     try {
-      await client.query("BEGIN");
+      const names = ids.map((id) => client.escapeLiteral(`${schema}:${id}`)).join(", ");
+      await client.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(name, 0))
+         FROM unnest(ARRAY[${names}]::text[]) WITH ORDINALITY AS t(name, n) ORDER BY n`,
+      );
       const value = await fn(client);
       await client.query("COMMIT");
       return value;
@@ -263,12 +274,6 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       client.release();
     }
   };
-
-  const lockIds = (client: PoolClient, ids: readonly string[]) =>
-    client.query(
-      "SELECT pg_advisory_xact_lock(hashtextextended($1::text || ':' || id, 0)) FROM unnest($2::text[]) WITH ORDINALITY AS t(id, n) ORDER BY n",
-      [schema, ids],
-    );
 
   const resolveWith = async (client: PoolClient | Pool, keys: readonly string[]): Promise<string[]> => {
     if (keys.length === 0) return [];
@@ -427,8 +432,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       if (closed) throw new StoreUsageError(`the postgres store (schema ${schema}) is closed`);
       // in-process first, so one busy shopper holds one connection, not one per waiting event
       return lock.run(locked, () =>
-        inTransaction(async (client) => {
-          await lockIds(client, locked);
+        inTransaction(locked, async (client) => {
           const loadedKeys = new Map<string, string[]>();
           let pending: ProfileWrite | null = null;
           const value = await fn({
@@ -564,8 +568,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       if (closed) throw new StoreUsageError(`the postgres store (schema ${schema}) is closed`);
       const inserts = toOutboxInserts(forgetOptions.commands, profileId, forgetOptions.now);
       return lock.run([profileId], () =>
-        inTransaction(async (client): Promise<ForgetResult> => {
-          await lockIds(client, [profileId]);
+        inTransaction([profileId], async (client): Promise<ForgetResult> => {
           const stored = await loadWith(client, profileId);
           const outbox = await client.query<OutboxRowSql>(
             `DELETE FROM ${q}.outbox WHERE profile_id = $1 RETURNING ${OUTBOX_COLUMNS}`,
