@@ -96,9 +96,10 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
         dead_reason TEXT,
         dead_at INTEGER
       );
-      CREATE INDEX outbox_available ON outbox (available_at, due_at, key) WHERE available_at IS NOT NULL;
+      -- ties go to rowid, the insertion order: commands due together leave in the order planned
+      CREATE INDEX outbox_available ON outbox (available_at, due_at) WHERE available_at IS NOT NULL;
       CREATE INDEX outbox_profile ON outbox (profile_id);
-      CREATE INDEX outbox_state ON outbox (state, due_at, key);
+      CREATE INDEX outbox_state ON outbox (state, due_at);
     `,
   },
 ];
@@ -600,7 +601,7 @@ function prepare(db: Db) {
     ),
     dueOutbox: db.prepare(
       `SELECT ${outboxColumns} FROM outbox WHERE available_at <= ?
-       ORDER BY available_at, due_at, key LIMIT ?`,
+       ORDER BY available_at, due_at, rowid LIMIT ?`,
     ),
     leaseOutbox: db.prepare(
       `UPDATE outbox SET state = 'sending', attempts = attempts + 1, sending_since = ?, lease_owner = ?,
@@ -627,9 +628,9 @@ function prepare(db: Db) {
     getOutbox: db.prepare(`SELECT ${outboxColumns} FROM outbox WHERE key = ?`),
     listOutbox: db.prepare(
       `SELECT ${outboxColumns} FROM outbox WHERE (? IS NULL OR profile_id = ?) AND (? IS NULL OR state = ?)
-       ORDER BY due_at, key LIMIT ?`,
+       ORDER BY due_at, rowid LIMIT ?`,
     ),
-    outboxOf: db.prepare(`SELECT ${outboxColumns} FROM outbox WHERE profile_id = ? ORDER BY due_at, key`),
+    outboxOf: db.prepare(`SELECT ${outboxColumns} FROM outbox WHERE profile_id = ? ORDER BY due_at, rowid`),
     deleteOutboxOf: db.prepare("DELETE FROM outbox WHERE profile_id = ?"),
     countProfiles: db.prepare("SELECT count(*) AS n FROM profiles"),
     countDue: db.prepare("SELECT count(*) AS n FROM schedule WHERE due_at <= ?"),
