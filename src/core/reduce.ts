@@ -205,7 +205,9 @@ function findCart(profile: Profile, refs: readonly string[], fallback: boolean):
 }
 
 function updateCart(profile: Profile, cart: Cart): void {
-  profile.carts = profile.carts.map((c) => (c.id === cart.id ? cart : c));
+  const carts = profile.carts.slice();
+  for (let i = 0; i < carts.length; i++) if ((carts[i] as Cart).id === cart.id) carts[i] = cart;
+  profile.carts = carts;
 }
 
 function addCart(profile: Profile, cart: Cart): void {

@@ -68,7 +68,8 @@ function reduceAll(events: CartEvent[]) {
   return events.reduce(reduceProfile, emptyProfile("p", BASE));
 }
 
-describe("core properties", () => {
+// fast-check runs hundreds of cases per property: give them room on a busy machine
+describe("core properties", { timeout: 120_000 }, () => {
   it("normalizeEvent never throws and always answers with a result", () => {
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), fc.anything(), message), (input) => {

@@ -70,6 +70,19 @@ const TRACKS: Record<string, Kind> = {
   "recovery link clicked": "recovery_click",
 };
 
+// event names repeat endlessly: remember how each spelling maps
+const kindCache = new Map<string, Kind | null>();
+
+function trackKind(name: string): Kind | undefined {
+  let kind = kindCache.get(name);
+  if (kind === undefined) {
+    kind = TRACKS[name.toLowerCase().replace(/[\s_]+/g, " ")] ?? null;
+    if (kindCache.size > 1000) kindCache.clear();
+    kindCache.set(name, kind);
+  }
+  return kind ?? undefined;
+}
+
 /** the track event names cartback reads, as RudderStack sends them */
 export const SUPPORTED_TRACK_EVENTS = Object.keys(TRACKS);
 
@@ -181,7 +194,7 @@ export function mapRudderstack(
     case "track": {
       const name = message.event?.trim();
       if (!name) return fail([issue("missing_field", ["event"], "a track message needs an event name")]);
-      const kind = TRACKS[name.toLowerCase().replace(/[\s_]+/g, " ")];
+      const kind = trackKind(name);
       if (kind === undefined) return ok(consent);
       const mapped = mapTrack(kind, env);
       return mapped.success ? ok([...mapped.data, ...consent]) : mapped;
