@@ -172,9 +172,10 @@ export function runSimulation(
     const event = events[i] as CartEvent;
     if (consume) events[i] = undefined;
     i++;
-    const { profile, absorbed } = book.apply(event);
+    const { profile, absorbed, changed } = book.apply(event);
     for (const gone of absorbed) scheduled.delete(gone);
-    plan(profile.id, event.at);
+    // an event that changed nothing cannot make anything due that a wake-up has not already handled
+    if (changed) plan(profile.id, event.at);
   }
   summary.profiles = book.size;
   return summary;

@@ -116,6 +116,8 @@ export interface ApplyResult {
   profile: Profile;
   /** ids of profiles merged into this one (they no longer exist) */
   absorbed: string[];
+  /** false when the event changed nothing (a duplicate, a consent decision already known) */
+  changed: boolean;
 }
 
 /**
@@ -141,7 +143,7 @@ export function createProfileBook(): ProfileBook {
   const index = new Map<string, string>();
   const last: { contact: Contact | undefined; id: string } = { contact: undefined, id: "" };
 
-  function target(event: CartEvent, keys: readonly string[]): ApplyResult | undefined {
+  function target(event: CartEvent, keys: readonly string[]): Omit<ApplyResult, "changed"> | undefined {
     // the common case, every key known points at one profile, allocates nothing
     let only: string | undefined;
     let several = false;
@@ -191,7 +193,7 @@ export function createProfileBook(): ProfileBook {
         if (known) {
           const profile = reduceProfile(known, event);
           if (profile !== known) profiles.set(profile.id, profile);
-          return { profile, absorbed: NONE };
+          return { profile, absorbed: NONE, changed: profile !== known };
         }
       }
       const keys = eventIdentityKeys(event);
@@ -200,11 +202,13 @@ export function createProfileBook(): ProfileBook {
       const profile = reduceProfile(before, event);
       last.contact = event.contact;
       last.id = profile.id;
-      if (profile === before && found && found.absorbed.length === 0) return { profile, absorbed: NONE };
+      if (profile === before && found && found.absorbed.length === 0) {
+        return { profile, absorbed: NONE, changed: false };
+      }
       profiles.set(profile.id, profile);
       for (const key of keys) if (index.get(key) !== profile.id) index.set(key, profile.id);
       if (found?.absorbed.length) for (const key of profileIdentityKeys(profile)) index.set(key, profile.id);
-      return { profile, absorbed: found ? found.absorbed : NONE };
+      return { profile, absorbed: found ? found.absorbed : NONE, changed: true };
     },
     get: (id) => profiles.get(id),
     resolve: (key) => index.get(key),
