@@ -57,6 +57,11 @@ const message = fc
     return { type: "track", event: m.kind, ...common, properties };
   });
 
+/** the messages with distinct ids: a message id names one message, so copies are true duplicates */
+function distinct<T extends { messageId: string }>(messages: T[]): T[] {
+  return messages.map((m, i) => ({ ...m, messageId: `m${i}` }));
+}
+
 function eventsOf(messages: unknown[]): CartEvent[] {
   return messages.flatMap((m) => {
     const result = normalizeEvent(m);
@@ -128,7 +133,8 @@ describe("core properties", { timeout: 120_000 }, () => {
       fc.property(
         fc.array(message, { minLength: 1, maxLength: 40 }),
         fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 10 }),
-        (messages, copies) => {
+        (generated, copies) => {
+          const messages = distinct(generated);
           const withDuplicates = messages.slice();
           for (const [from, to] of copies) {
             const original = messages[from % messages.length];

@@ -57,7 +57,13 @@ export function deviceFrom(context: Json | undefined): Device | undefined {
 }
 
 export interface ContactInput {
+  /** where email and phone are looked up, in order */
   sources: readonly (Json | undefined)[];
+  /**
+   * where names and time zone are looked up; default `sources`. Event properties are not a place
+   * for them: a product's `name` is not the shopper's.
+   */
+  personSources?: readonly (Json | undefined)[];
   userId?: string | undefined;
   anonymousId?: string | undefined;
   context?: Json | undefined;
@@ -80,15 +86,16 @@ export function buildContact(input: ContactInput): Contact {
     if (phone.e164) contact.phone = phone.e164;
     else if (phone.invalid) contact.invalidPhone = phone.invalid;
   }
-  const firstName = pick(sources, ["firstName", "first_name", "firstname"]);
-  const lastName = pick(sources, ["lastName", "last_name", "lastname"]);
-  const name = pick(sources, ["name"]) ?? ([firstName, lastName].filter(Boolean).join(" ") || undefined);
+  const person = input.personSources ?? sources;
+  const firstName = pick(person, ["firstName", "first_name", "firstname"]);
+  const lastName = pick(person, ["lastName", "last_name", "lastname"]);
+  const name = pick(person, ["name"]) ?? ([firstName, lastName].filter(Boolean).join(" ") || undefined);
   if (firstName) contact.firstName = firstName;
   if (lastName) contact.lastName = lastName;
   if (name) contact.name = name;
-  const timezone = text(context?.timezone) ?? pick(sources, ["timezone", "time_zone"]);
+  const timezone = text(context?.timezone) ?? pick(person, ["timezone", "time_zone"]);
   if (timezone && isTimeZone(timezone)) contact.timezone = timezone;
-  const locale = text(context?.locale) ?? pick(sources, ["locale", "language"]);
+  const locale = text(context?.locale) ?? pick(person, ["locale", "language"]);
   if (locale) contact.locale = locale;
   const device = deviceFrom(context);
   if (device) contact.device = device;

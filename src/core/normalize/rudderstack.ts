@@ -128,6 +128,7 @@ export function mapRudderstack(
   const sources = [traits, contextTraits, properties];
   const contact = buildContact({
     sources,
+    personSources: [traits, contextTraits],
     userId: toId(message.userId),
     anonymousId: toId(message.anonymousId),
     context,

@@ -29,6 +29,8 @@ export function mapShopifyCheckout(
   const root = raw;
   const contact = buildContact({
     sources: [root, customer, billing, shipping],
+    // the checkout's own `name` is its number (`#1001`), not the shopper's
+    personSources: [customer, billing, shipping],
     userId: text(customer?.id),
     region: text(billing?.country_code) ?? text(shipping?.country_code) ?? options.defaultRegion,
     phoneKeys: ["phone", "sms_marketing_phone"],
