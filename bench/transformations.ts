@@ -113,13 +113,23 @@ function workloads(
     "normalize-cart-events": { destinationType: "WEBHOOK", messages: stream },
     mailerlite: { destinationType: "WEBHOOK", messages: stream },
     twilio: { destinationType: "HTTP", messages: due },
-    journey: { destinationType: "RS", messages: profiles },
+    "journey (events)": { destinationType: "RS", messages: profiles },
+    "journey (webhook)": { destinationType: "WEBHOOK", messages: profiles },
   };
 }
 
-const SETTINGS: Record<string, object | undefined> = {
-  mailerlite: { ...MAILERLITE_DEFAULTS, groupIds: { "cartback-stage-1": "1" } },
-  journey: { ...JOURNEY_DEFAULTS, output: "events" },
+const GROUP_IDS = { "cartback-stage-1": "1" };
+
+/** the file and settings of each measured case */
+const CASES: Record<string, { file: string; settings?: object }> = {
+  "normalize-cart-events": { file: "normalize-cart-events" },
+  mailerlite: { file: "mailerlite", settings: { ...MAILERLITE_DEFAULTS, groupIds: GROUP_IDS } },
+  twilio: { file: "twilio" },
+  "journey (events)": { file: "journey", settings: { ...JOURNEY_DEFAULTS, output: "events" } },
+  "journey (webhook)": {
+    file: "journey",
+    settings: { ...JOURNEY_DEFAULTS, mailerlite: { ...MAILERLITE_DEFAULTS, groupIds: GROUP_IDS } },
+  },
 };
 
 export async function bench(): Promise<void> {
@@ -131,8 +141,8 @@ export async function bench(): Promise<void> {
   );
   console.log("transformation          | identity µs | bundle µs | ratio | target ≤ 2×");
   for (const [name, load] of Object.entries(loads)) {
-    let code = readFileSync(resolve(ROOT, "transformations", `${name}.js`), "utf8");
-    const settings = SETTINGS[name];
+    const { file, settings } = CASES[name] as { file: string; settings?: object };
+    let code = readFileSync(resolve(ROOT, "transformations", `${file}.js`), "utf8");
     if (settings) code = withSettings(code, settings);
     const identity = code.includes("export function transformBatch(")
       ? "export function transformBatch(events) { return events; }"

@@ -234,7 +234,9 @@ describe("mailerlite transformation → Webhook destination → MailerLite emula
   it("says which credential is missing", async () => {
     const bare = await sandboxFor("mailerlite");
     try {
-      const [out] = await runMessages(bare, [track("Cart Viewed", { cart_id: "c", products: [] })]);
+      const [out] = await runMessages(bare, [
+        track("Cart Viewed", { cart_id: "c", products: [{ product_id: "p1", price: 5, quantity: 1 }] }),
+      ]);
       expect(out?.error).toMatch(/missing credential MAILERLITE_API_TOKEN/);
     } finally {
       bare.dispose();

@@ -66,7 +66,7 @@ describe("normalize-cart-events in the RudderStack sandbox", () => {
     ]);
   });
 
-  it("turns a raw Shopify checkout webhook into Checkout Started plus the shopper's consent (fan-out)", async () => {
+  it("turns a raw Shopify checkout webhook into Checkout Started carrying the shopper's consent", async () => {
     const message = {
       type: "track",
       event: "webhook_source_event",
@@ -74,7 +74,9 @@ describe("normalize-cart-events in the RudderStack sandbox", () => {
       properties: shopifyCheckout(901),
     };
     const outputs = outputsOf(await runMessages(sandbox, [message]));
-    const checkout = outputs.find((o) => o.event === "Checkout Started");
+    expect(outputs).toHaveLength(1);
+    const [checkout] = outputs;
+    expect(checkout?.event).toBe("Checkout Started");
     expect(checkout?.properties).toMatchObject({
       cart_id: "901",
       cart_refs: expect.arrayContaining(["901", "tok-901", "cart-901"]),
@@ -87,15 +89,17 @@ describe("normalize-cart-events in the RudderStack sandbox", () => {
       ],
     });
     expect(checkout?.context).toMatchObject({
-      traits: { email: "grace@example.com", phone: "+442071838750" },
+      traits: { email: "grace@example.com", phone: "+442071838750", email_opt_in: true, sms_opt_in: true },
     });
-    const consent = outputs.filter((o) => o.type === "identify").map((o) => o.traits);
-    expect(consent).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ email_opt_in: true }),
-        expect.objectContaining({ sms_opt_in: true }),
-      ]),
-    );
+  });
+
+  it("fans out a message that says two things: a checkout update that completed is also the order", async () => {
+    const completed = { ...shopifyCheckout(902), completed_at: "2026-03-02T09:30:00Z" };
+    const outputs = await runMessages(sandbox, [
+      { type: "track", event: "webhook_source_event", messageId: "wh-2", properties: completed },
+    ]);
+    expect(outputsOf(outputs).map((o) => o.event)).toEqual(["Checkout Started", "Order Completed"]);
+    expect(outputs.map((o) => o.metadata.messageId)).toEqual(["wh-2", "wh-2"]);
   });
 
   it("drops events cartback never uses", async () => {

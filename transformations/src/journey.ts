@@ -15,13 +15,15 @@ const journey = settingsJourney(SETTINGS);
 export function transformBatch(events: Record<string, unknown>[], metadata: RudderMetadata) {
   const now = Date.now();
   const linkSecret = getCredential("CARTBACK_LINK_SECRET");
+  // read once per batch, when the first request needs it
+  let token: string | undefined;
   const env = {
     settings: SETTINGS,
     journey,
     now,
     secrets: linkSecret ? { links: linkSecret } : undefined,
     mailerliteToken: () => {
-      const token = getCredential("MAILERLITE_API_TOKEN");
+      token ??= getCredential("MAILERLITE_API_TOKEN");
       if (!token) throw new Error("missing credential MAILERLITE_API_TOKEN");
       return token;
     },

@@ -25,10 +25,10 @@ function token(): string {
 
 /** one event → one MailerLite request, or null when MailerLite has nothing to learn from it */
 export function transformEvent(event: Record<string, unknown>) {
-  const due = mailerliteRequestForDue(event, SETTINGS, token());
+  const due = mailerliteRequestForDue(event, SETTINGS, token);
   if (due !== undefined) return due;
   const result = normalizeEvent(unwrapWebhook(event), options);
   if (!result.success) throw new Error(`cannot use ${describeMessage(event)}: ${formatIssues(result.error)}`);
-  const [request] = mailerliteRequestsForEvents(result.data, SETTINGS, token());
+  const [request] = mailerliteRequestsForEvents(result.data, SETTINGS, token);
   return request ?? null;
 }

@@ -4,7 +4,7 @@
 import { normalizeEvent } from "../../src/core/normalize/index.js";
 import { formatIssues } from "../../src/core/result.js";
 import { describeMessage } from "./lib/describe.js";
-import { type NormalizeSettings, normalizeOptions, toSpecMessage } from "./lib/spec-event.js";
+import { type NormalizeSettings, normalizeOptions, toSpecMessages } from "./lib/spec-event.js";
 import { unwrapWebhook } from "./lib/unwrap.js";
 
 declare const SETTINGS: NormalizeSettings;
@@ -16,6 +16,6 @@ export function transformEvent(event: unknown) {
   const result = normalizeEvent(unwrapWebhook(event), options);
   if (!result.success) throw new Error(`cannot use ${describeMessage(event)}: ${formatIssues(result.error)}`);
   if (result.data.length === 0) return null;
-  const messages = result.data.map(toSpecMessage);
+  const messages = toSpecMessages(result.data);
   return messages.length === 1 ? messages[0] : messages;
 }

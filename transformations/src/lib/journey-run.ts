@@ -155,7 +155,7 @@ export function runJourneyEvent(input: RunInput, env: RunEnvironment): Record<st
   }
   for (const m of due) {
     if (output === "mailerlite") {
-      const request = mailerliteRequestForDue(m, env.settings.mailerlite, env.mailerliteToken());
+      const request = mailerliteRequestForDue(m, env.settings.mailerlite, env.mailerliteToken);
       if (request) out.push(Object.assign(request, { messageId }));
     } else if (m.event === MESSAGE_DUE) {
       const decision = decideTwilioMessage(m, env.settings.twilio, env.now);

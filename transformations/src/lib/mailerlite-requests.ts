@@ -22,12 +22,20 @@ export interface MailerliteRequest {
 
 const GROUP_ID = /^\d+$/;
 
-function request(settings: MailerliteSettings, token: string, path: string, body: object): MailerliteRequest {
+/** the API token, read only when a request is really made (each read crosses into the host) */
+export type TokenSource = () => string;
+
+function request(
+  settings: MailerliteSettings,
+  token: TokenSource,
+  path: string,
+  body: object,
+): MailerliteRequest {
   return Object.assign(
     {
       fullPath: `${settings.apiBase.replace(/\/+$/, "")}${path}`,
       header: {
-        Authorization: `Bearer ${token}`,
+        Authorization: `Bearer ${token()}`,
         "Content-Type": "application/json",
         Accept: "application/json",
       },
@@ -96,7 +104,7 @@ function resetFields(orderId: string | undefined): Record<string, string | numbe
 export function mailerliteRequestsForEvents(
   events: readonly CartEvent[],
   settings: MailerliteSettings,
-  token: string,
+  token: TokenSource,
 ): MailerliteRequest[] {
   const email = events.find((e) => e.contact.email)?.contact.email;
   if (!email) return [];
@@ -144,7 +152,7 @@ function text(value: unknown): string | undefined {
 export function mailerliteRequestForDue(
   message: Record<string, unknown>,
   settings: MailerliteSettings,
-  token: string,
+  token: TokenSource,
 ): MailerliteRequest | null | undefined {
   if (message.type !== "track" || (message.event !== STAGE_DUE && message.event !== GROUP_LEFT))
     return undefined;

@@ -176,3 +176,28 @@ export function toSpecMessage(event: CartEvent): SpecMessage {
     }
   }
 }
+
+/**
+ * One message's canonical events as few spec messages as possible: consent rides along as
+ * `<channel>_opt_in` traits on the message's own event (which cartback reads back as consent), so a
+ * destination sees one event per thing the shopper did, not one more per consent flag.
+ */
+export function toSpecMessages(events: readonly CartEvent[]): SpecMessage[] {
+  const flags: Record<string, boolean> = {};
+  const rest: CartEvent[] = [];
+  for (const event of events) {
+    if (event.type === "consent_changed") flags[`${event.channel}_opt_in`] = event.status === "granted";
+    else rest.push(event);
+  }
+  const messages =
+    rest.length > 0
+      ? rest.map(toSpecMessage)
+      : events.length > 0
+        ? [toSpecMessage(events[0] as CartEvent)]
+        : [];
+  for (const message of messages) {
+    Object.assign((message.context as { traits: Record<string, unknown> }).traits, flags);
+    if (message.type === "identify") Object.assign(message.traits as Record<string, unknown>, flags);
+  }
+  return messages;
+}
