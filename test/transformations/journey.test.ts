@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { planJourney, playbookJourney } from "../../src/core/journey/index.js";
+import { MAILERLITE_FIELDS } from "../../src/core/mailerlite-fields.js";
 import type { Profile } from "../../src/core/profile.js";
+import { startMailerLiteEmulator } from "../../src/emulators/mailerlite.js";
+import { startTwilioEmulator } from "../../src/emulators/twilio.js";
 import { JOURNEY_DEFAULTS } from "../../transformations/src/catalog.js";
 import type { JourneySettings } from "../../transformations/src/lib/journey-run.js";
 import { makeCart, makeProfile } from "../core/journey/helpers.js";
+import { deliverForm, deliverWebhook } from "./deliver.js";
 import { outputsOf, runMessages, sandboxFor } from "./helpers.js";
 
 const HOUR = 3_600_000;
+const SID = "AC00000000000000000000000000000002";
 
 /** a fixed-offset zone where it is early afternoon now, so no quiet hours get in the way */
 function afternoonZone(now: number): string {
@@ -168,5 +173,62 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
     await expect(run([], { journey: { id: "x" } }, "RS")).rejects.toThrow(
       /SETTINGS\.journey is not a valid journey: /,
     );
+  });
+});
+
+describe("journey transformation end to end, through the destinations to the emulators", () => {
+  it("a due stage joins the MailerLite group and the WhatsApp nudge reaches Twilio", async () => {
+    const mailerlite = await startMailerLiteEmulator({ apiKeys: ["ml-token"] });
+    const twilio = await startTwilioEmulator({ accounts: { [SID]: "tw-token" } });
+    try {
+      const auth = { authorization: "Bearer ml-token", "content-type": "application/json" };
+      for (const field of MAILERLITE_FIELDS) {
+        await fetch(`${mailerlite.url}/api/fields`, {
+          method: "POST",
+          headers: auth,
+          body: JSON.stringify({ name: field.key, type: field.type }),
+        });
+      }
+      const created = await fetch(`${mailerlite.url}/api/groups`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ name: "cartback-stage-1" }),
+      });
+      const groupId = ((await created.json()) as { data: { id: string } }).data.id;
+      const settings: Partial<JourneySettings> = {
+        // the preset with the shop's approved WhatsApp template, as a whole journey in the settings
+        journey: playbookJourney({ whatsappTemplates: { nudge: "HX0123456789abcdef0123456789abcdef" } }),
+        mailerlite: {
+          ...JOURNEY_DEFAULTS.mailerlite,
+          apiBase: mailerlite.url,
+          groupIds: { "cartback-stage-1": groupId },
+        },
+        twilio: { ...JOURNEY_DEFAULTS.twilio, whatsappFrom: "+15005550006" },
+      };
+      const shopper = profileEvent(idleShopper("eve", Date.now()), "p-eve");
+
+      const webhook = await run([shopper], settings, "WEBHOOK");
+      for (const event of webhook.events) expect(await deliverWebhook(event)).toMatchObject({ status: 201 });
+      const subscriber = mailerlite.subscriber("eve@example.com");
+      expect(subscriber?.groups.map((g) => g.name)).toEqual(["cartback-stage-1"]);
+      expect(subscriber?.fields).toMatchObject({
+        cart_url: "https://shop.example.com/c/eve",
+        recovery_stage: 1,
+      });
+
+      const http = await run([shopper], settings, "HTTP");
+      const apiUrl = `${twilio.url}/2010-04-01/Accounts/${SID}/Messages.json`;
+      for (const event of http.events) {
+        expect(await deliverForm(apiUrl, { username: SID, password: "tw-token" }, event)).toMatchObject({
+          status: 201,
+        });
+      }
+      expect(twilio.messages().map((m) => [m.to, m.from])).toEqual([
+        ["whatsapp:+919812345678", "whatsapp:+15005550006"],
+      ]);
+    } finally {
+      await mailerlite.stop();
+      await twilio.stop();
+    }
   });
 });
