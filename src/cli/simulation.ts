@@ -146,8 +146,9 @@ export function runSimulation(
       summary.commands++;
       onCommand({ at: now, command });
     }
-    if (result.wakeAt !== null && result.wakeAt <= until) {
-      const at = Math.max(result.wakeAt, now);
+    // the planner only asks for future wake-ups; anything else would replay the same instant forever
+    if (result.wakeAt !== null && result.wakeAt > now && result.wakeAt <= until) {
+      const at = result.wakeAt;
       if (scheduled.get(profileId) !== at) {
         scheduled.set(profileId, at);
         queue.push(at, profileId);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type Command,
+  DEFAULT_THRESHOLDS,
   type JourneySpec,
   type Profile,
   planJourney,
@@ -421,5 +422,58 @@ describe("more exits and gates", () => {
       contentSid: "HX-set-your-nudge-template",
       contentVariables: { "1": "Asha", "2": "Lamp", "3": "" },
     });
+  });
+});
+
+describe("currency-aware thresholds", () => {
+  const smsBar = simple({ channels: { sms: { minCartValue: "sms" } } });
+  const smsSent = (cart: ReturnType<typeof makeCart>) =>
+    drive(smsBar, makeProfile({ carts: [cart] }), [], T0 + DAY).emitted.some(
+      (e) => e.command.type === "twilio.sendSms",
+    );
+
+  it("reads the bar in the cart's currency: ₹1,000 in rupees, $50 in dollars", () => {
+    expect(smsSent(cartAt(999, { currency: "INR" }))).toBe(false);
+    expect(smsSent(cartAt(1000, { currency: "INR" }))).toBe(true);
+    expect(smsSent(cartAt(49, { currency: "USD" }))).toBe(false);
+    expect(smsSent(cartAt(50, { currency: "USD" }))).toBe(true);
+  });
+
+  it("a currency without thresholds uses the fallback currency's numbers as they are", () => {
+    expect(smsSent(cartAt(49, { currency: "JPY" }))).toBe(false);
+    expect(smsSent(cartAt(50, { currency: "JPY" }))).toBe(true);
+    const yen = simple({
+      channels: { sms: { minCartValue: "sms" } },
+      thresholds: { JPY: { ...DEFAULT_THRESHOLDS.USD, sms: 7000 } },
+    });
+    const sent = drive(
+      yen,
+      makeProfile({ carts: [cartAt(5000, { currency: "JPY" })] }),
+      [],
+      T0 + DAY,
+    ).emitted;
+    expect(sent.some((e) => e.command.type === "twilio.sendSms")).toBe(false);
+  });
+});
+
+describe("completion", () => {
+  it("completes a day after the last message, then removes the groups it added", () => {
+    const { emitted, profile } = drive(
+      simple({ analytics: true }),
+      makeProfile({ carts: [cartAt(20)] }),
+      [],
+      T0 + 5 * DAY,
+    );
+    const lastMessage = Math.max(...emitted.filter((e) => e.command.kind === "message").map((e) => e.at));
+    const removals = emitted.filter((e) => e.command.type === "mailerlite.removeFromGroup");
+    expect(removals.map((e) => [e.at - lastMessage, (e.command as { group: string }).group])).toEqual([
+      [DAY, "g1"],
+      [DAY, "g2"],
+    ]);
+    expect(emitted.at(-1)?.command).toMatchObject({
+      type: "rudderstack.track",
+      event: "Cart Recovery Completed",
+    });
+    expect(profile.journeys["simple:c1"]).toMatchObject({ status: "completed", exitedAt: lastMessage + DAY });
   });
 });
