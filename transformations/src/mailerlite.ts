@@ -16,10 +16,17 @@ declare const SETTINGS: MailerliteSettings;
 
 const options = SETTINGS.defaultRegion ? { defaultRegion: SETTINGS.defaultRegion } : {};
 
+// getCredential crosses into the host on every call; a rotated token is picked up within a minute
+const TOKEN_TTL_MS = 60_000;
+let cached: { value: string; at: number } | undefined;
+
 function token(): string {
+  const now = Date.now();
+  if (cached && now - cached.at < TOKEN_TTL_MS) return cached.value;
   const value = getCredential("MAILERLITE_API_TOKEN");
   if (!value)
     throw new Error("missing credential MAILERLITE_API_TOKEN (RudderStack → Transformations → Credentials)");
+  cached = { value, at: now };
   return value;
 }
 
