@@ -48,7 +48,7 @@ function header(info: TransformationInfo): string {
     ...info.description,
     "",
     `Destination: ${info.destination}`,
-    `Secrets (RudderStack → Settings → Credentials, read with getCredential): ${info.credentials.length ? info.credentials.join(", ") : "none"}`,
+    `Secrets (dashboard: Transformations → Credentials; read with getCredential): ${info.credentials.length ? info.credentials.join(", ") : "none"}`,
     "Settings: edit the SETTINGS constant below; everything else is generated, do not edit.",
     "Built from the cartback package (transformations/src) by `npm run build:transformations`;",
     "guide: docs/rudderstack.md.",

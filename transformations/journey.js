@@ -7,7 +7,7 @@
  * event with the advanced journey state. It keeps no timers: drive it on a schedule (see the guide).
  *
  * Destination: Webhook (MailerLite requests), HTTP (Twilio bodies) or any destination (events); see SETTINGS.output
- * Secrets (RudderStack → Settings → Credentials, read with getCredential): MAILERLITE_API_TOKEN (Webhook output), CARTBACK_LINK_SECRET (optional, signed links)
+ * Secrets (dashboard: Transformations → Credentials; read with getCredential): MAILERLITE_API_TOKEN (Webhook output), CARTBACK_LINK_SECRET (optional, signed links)
  * Settings: edit the SETTINGS constant below; everything else is generated, do not edit.
  * Built from the cartback package (transformations/src) by `npm run build:transformations`;
  * guide: docs/rudderstack.md.

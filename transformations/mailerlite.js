@@ -7,7 +7,7 @@
  * reset and removal from every stage group. Nothing is sent for people who denied email consent.
  *
  * Destination: Webhook (method POST, JSON); the URL is replaced per event by fullPath
- * Secrets (RudderStack → Settings → Credentials, read with getCredential): MAILERLITE_API_TOKEN
+ * Secrets (dashboard: Transformations → Credentials; read with getCredential): MAILERLITE_API_TOKEN
  * Settings: edit the SETTINGS constant below; everything else is generated, do not edit.
  * Built from the cartback package (transformations/src) by `npm run build:transformations`;
  * guide: docs/rudderstack.md.

@@ -6,7 +6,7 @@
  * in, and drops events cartback never uses. A bad event fails alone with a message saying what is wrong.
  *
  * Destination: any (put it in front of the destination that receives cart events)
- * Secrets (RudderStack → Settings → Credentials, read with getCredential): none
+ * Secrets (dashboard: Transformations → Credentials; read with getCredential): none
  * Settings: edit the SETTINGS constant below; everything else is generated, do not edit.
  * Built from the cartback package (transformations/src) by `npm run build:transformations`;
  * guide: docs/rudderstack.md.

@@ -6,7 +6,7 @@
  * for its channel, or inside the recipient's quiet hours at delivery time, is dropped with a logged reason.
  *
  * Destination: HTTP (POST, FORM format, basic auth with the Twilio Account SID and Auth Token)
- * Secrets (RudderStack → Settings → Credentials, read with getCredential): none
+ * Secrets (dashboard: Transformations → Credentials; read with getCredential): none
  * Settings: edit the SETTINGS constant below; everything else is generated, do not edit.
  * Built from the cartback package (transformations/src) by `npm run build:transformations`;
  * guide: docs/rudderstack.md.
