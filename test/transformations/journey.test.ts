@@ -1,0 +1,234 @@
+import { describe, expect, it } from "vitest";
+import { planJourney, playbookJourney } from "../../src/core/journey/index.js";
+import { MAILERLITE_FIELDS } from "../../src/core/mailerlite-fields.js";
+import type { Profile } from "../../src/core/profile.js";
+import { startMailerLiteEmulator } from "../../src/emulators/mailerlite.js";
+import { startTwilioEmulator } from "../../src/emulators/twilio.js";
+import { JOURNEY_DEFAULTS } from "../../transformations/src/catalog.js";
+import type { JourneySettings } from "../../transformations/src/lib/journey-run.js";
+import { makeCart, makeProfile } from "../core/journey/helpers.js";
+import { deliverForm, deliverWebhook } from "./deliver.js";
+import { outputsOf, runMessages, sandboxFor } from "./helpers.js";
+
+const HOUR = 3_600_000;
+const SID = "AC00000000000000000000000000000002";
+
+/** a fixed-offset zone where it is early afternoon now, so no quiet hours get in the way */
+function afternoonZone(now: number): string {
+  let offset = (13 - new Date(now).getUTCHours() + 24) % 24;
+  if (offset > 12) offset -= 24;
+  return offset >= 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
+}
+
+/** a shopper whose cart has been idle for two hours */
+function idleShopper(id: string, now: number): Profile {
+  return makeProfile({
+    id,
+    userId: `u-${id}`,
+    email: `${id}@example.com`,
+    timezone: afternoonZone(now),
+    carts: [
+      makeCart({
+        id: `cart-${id}`,
+        refs: [`cart-${id}`],
+        createdAt: now - 3 * HOUR,
+        updatedAt: now - 2 * HOUR,
+        checkoutUrl: `https://shop.example.com/c/${id}`,
+      }),
+    ],
+  });
+}
+
+function profileEvent(profile: Profile, messageId: string, asJson = false): Record<string, unknown> {
+  return {
+    type: "track",
+    event: "Cart Recovery Profile",
+    messageId,
+    userId: profile.userId,
+    timestamp: new Date().toISOString(),
+    properties: { profile: asJson ? JSON.stringify(profile) : profile },
+  };
+}
+
+async function run(
+  messages: Record<string, unknown>[],
+  settings: Partial<JourneySettings>,
+  destinationType: string,
+) {
+  const sandbox = await sandboxFor(
+    "journey",
+    { ...JOURNEY_DEFAULTS, ...settings },
+    { credentials: { MAILERLITE_API_TOKEN: "ml-token" } },
+  );
+  try {
+    const outputs = await runMessages(sandbox, messages, destinationType);
+    return { outputs, events: outputsOf(outputs), logs: sandbox.logs };
+  } finally {
+    sandbox.dispose();
+  }
+}
+
+describe("journey transformation (stateless planner) in the RudderStack sandbox", () => {
+  it("plans what is due now, as the planner does in Node, and hands back the advanced state", async () => {
+    const now = Date.now();
+    const shopper = idleShopper("ada", now);
+    const { outputs, events } = await run([profileEvent(shopper, "p-ada")], { output: "events" }, "RS");
+    // every output keeps the input's messageId, so RudderStack keeps its metadata
+    expect(new Set(outputs.map((o) => o.metadata.messageId))).toEqual(new Set(["p-ada"]));
+    const inNode = planJourney(playbookJourney(), shopper, now, { storeTimezone: "UTC" });
+    const dueKeys = events
+      .filter((e) => String(e.event).endsWith(" Due"))
+      .map((e) => (e.properties as Record<string, unknown>).due_key);
+    const nodeKeys = inNode.commands
+      .filter((c) => c.type === "mailerlite.addToGroup" || c.type.startsWith("twilio."))
+      .map((c) => c.key);
+    expect(dueKeys).toEqual(nodeKeys);
+    expect(dueKeys).toEqual(["playbook:cart-ada:1:email:email", "playbook:cart-ada:1:whatsapp:whatsapp"]);
+    const stage = events.find((e) => e.event === "Cart Recovery Stage Due");
+    expect(stage?.properties).toMatchObject({
+      email: "ada@example.com",
+      group: "cartback-stage-1",
+      fields: { cart_url: "https://shop.example.com/c/ada", recovery_stage: 1 },
+    });
+    expect(events.filter((e) => e.event === "Cart Recovery Message Sent")).toHaveLength(2);
+    const state = events.find((e) => e.event === "Cart Recovery State");
+    expect(state?.properties).toMatchObject({ profile_id: "ada", wake_at: inNode.wakeAt });
+  });
+
+  it("sends nothing twice when the next run gets the state back (how a schedule drives it)", async () => {
+    const now = Date.now();
+    const shopper = idleShopper("bob", now);
+    const first = await run([profileEvent(shopper, "p1")], { output: "events" }, "RS");
+    const state = first.events.find((e) => e.event === "Cart Recovery State")?.properties as {
+      journeys: Profile["journeys"];
+    };
+    const second = await run(
+      [profileEvent({ ...shopper, journeys: state.journeys }, "p2", true)],
+      { output: "events" },
+      "RS",
+    );
+    expect(second.events.filter((e) => String(e.event).endsWith(" Due"))).toEqual([]);
+  });
+
+  it("on a Webhook destination emits MailerLite requests, on an HTTP destination Twilio form fields", async () => {
+    const now = Date.now();
+    const shopper = idleShopper("cy", now);
+    const settings: Partial<JourneySettings> = {
+      mailerlite: { ...JOURNEY_DEFAULTS.mailerlite, groupIds: { "cartback-stage-1": "1001" } },
+      twilio: { ...JOURNEY_DEFAULTS.twilio, messagingServiceSid: "MG00000000000000000000000000000001" },
+    };
+    const webhook = await run([profileEvent(shopper, "p1")], settings, "WEBHOOK");
+    expect(webhook.events).toEqual([
+      expect.objectContaining({
+        fullPath: "https://connect.mailerlite.com/api/subscribers",
+        header: expect.objectContaining({ Authorization: "Bearer ml-token" }),
+        email: "cy@example.com",
+        groups: ["1001"],
+        messageId: "p1",
+      }),
+    ]);
+    const http = await run([profileEvent(shopper, "p1")], settings, "HTTP");
+    expect(http.events).toEqual([
+      expect.objectContaining({
+        To: "whatsapp:+919812345678",
+        MessagingServiceSid: "MG00000000000000000000000000000001",
+        ContentSid: expect.any(String),
+        messageId: "p1",
+      }),
+    ]);
+  });
+
+  it("skips a bad profile with a logged reason and still plans the rest of the batch", async () => {
+    const now = Date.now();
+    const broken = {
+      type: "track",
+      event: "Cart Recovery Profile",
+      messageId: "bad",
+      properties: { profile: { id: "x" } },
+    };
+    const { events, logs } = await run(
+      [broken, profileEvent(idleShopper("dee", now), "good"), { type: "page", messageId: "other" }],
+      { output: "events" },
+      "RS",
+    );
+    expect(events.length).toBeGreaterThan(0);
+    expect(new Set(events.map((e) => e.messageId))).toEqual(new Set(["good"]));
+    expect(logs).toEqual([
+      expect.stringMatching(
+        /^skipped track "Cart Recovery Profile" \(messageId bad\): properties\.profile is missing consent, carts, orders, journeys, engagement, anonymousIds/,
+      ),
+    ]);
+  });
+
+  it("plans a batch of 200 shoppers within the sandbox limits", async () => {
+    const now = Date.now();
+    const messages = Array.from({ length: 200 }, (_, i) => profileEvent(idleShopper(`s${i}`, now), `p${i}`));
+    const { outputs, events } = await run(messages, { output: "events" }, "RS");
+    expect(outputs.every((o) => o.error === undefined)).toBe(true);
+    expect(events.filter((e) => e.event === "Cart Recovery Stage Due")).toHaveLength(200);
+    expect(events.filter((e) => e.event === "Cart Recovery State")).toHaveLength(200);
+  });
+
+  it("refuses a journey setting that is not a journey, naming what is wrong", async () => {
+    await expect(run([], { journey: { id: "x" } }, "RS")).rejects.toThrow(
+      /SETTINGS\.journey is not a valid journey: /,
+    );
+  });
+});
+
+describe("journey transformation end to end, through the destinations to the emulators", () => {
+  it("a due stage joins the MailerLite group and the WhatsApp nudge reaches Twilio", async () => {
+    const mailerlite = await startMailerLiteEmulator({ apiKeys: ["ml-token"] });
+    const twilio = await startTwilioEmulator({ accounts: { [SID]: "tw-token" } });
+    try {
+      const auth = { authorization: "Bearer ml-token", "content-type": "application/json" };
+      for (const field of MAILERLITE_FIELDS) {
+        await fetch(`${mailerlite.url}/api/fields`, {
+          method: "POST",
+          headers: auth,
+          body: JSON.stringify({ name: field.key, type: field.type }),
+        });
+      }
+      const created = await fetch(`${mailerlite.url}/api/groups`, {
+        method: "POST",
+        headers: auth,
+        body: JSON.stringify({ name: "cartback-stage-1" }),
+      });
+      const groupId = ((await created.json()) as { data: { id: string } }).data.id;
+      const settings: Partial<JourneySettings> = {
+        // the preset with the shop's approved WhatsApp template, as a whole journey in the settings
+        journey: playbookJourney({ whatsappTemplates: { nudge: "HX0123456789abcdef0123456789abcdef" } }),
+        mailerlite: {
+          ...JOURNEY_DEFAULTS.mailerlite,
+          apiBase: mailerlite.url,
+          groupIds: { "cartback-stage-1": groupId },
+        },
+        twilio: { ...JOURNEY_DEFAULTS.twilio, whatsappFrom: "+15005550006" },
+      };
+      const shopper = profileEvent(idleShopper("eve", Date.now()), "p-eve");
+
+      const webhook = await run([shopper], settings, "WEBHOOK");
+      for (const event of webhook.events) expect(await deliverWebhook(event)).toMatchObject({ status: 201 });
+      const subscriber = mailerlite.subscriber("eve@example.com");
+      expect(subscriber?.groups.map((g) => g.name)).toEqual(["cartback-stage-1"]);
+      expect(subscriber?.fields).toMatchObject({
+        cart_url: "https://shop.example.com/c/eve",
+        recovery_stage: 1,
+      });
+
+      const http = await run([shopper], settings, "HTTP");
+      const apiUrl = `${twilio.url}/2010-04-01/Accounts/${SID}/Messages.json`;
+      for (const event of http.events) {
+        expect(await deliverForm(apiUrl, { username: SID, password: "tw-token" }, event)).toMatchObject({
+          status: 201,
+        });
+      }
+      expect(twilio.messages().map((m) => [m.to, m.from])).toEqual([
+        ["whatsapp:+919812345678", "whatsapp:+15005550006"],
+      ]);
+    } finally {
+      await mailerlite.stop();
+      await twilio.stop();
+    }
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * The journey engine without a server: each event carries one shopper's profile (with its journey
+ * state); the planner runs at the current time and what is due leaves as MailerLite requests, Twilio
+ * form fields or cartback's own events. Nothing is remembered between batches: the advanced state
+ * leaves as a `Cart Recovery State` event for whoever sends the next profile.
+ */
+import type { Command } from "../../../src/core/commands.js";
+import { parseJourney } from "../../../src/core/journey/define.js";
+import { type PlanContext, planJourney } from "../../../src/core/journey/plan.js";
+import { PRESETS } from "../../../src/core/journey/presets/index.js";
+import type { JourneySpec } from "../../../src/core/journey/schema.js";
+import type { Profile } from "../../../src/core/profile.js";
+import { formatIssues } from "../../../src/core/result.js";
+import { type DueMessage, MESSAGE_DUE, toDueMessages } from "./due-events.js";
+import { type MailerliteSettings, mailerliteRequestForDue } from "./mailerlite-requests.js";
+import { decideTwilioMessage, type TwilioSettings } from "./twilio-requests.js";
+
+export type JourneyOutput = "auto" | "mailerlite" | "twilio" | "events";
+
+export interface JourneySettings {
+  output: JourneyOutput;
+  preset: string;
+  journey: unknown;
+  storeTimezone: string;
+  storeName: string | null;
+  linkBaseUrl: string | null;
+  mailerlite: MailerliteSettings;
+  twilio: TwilioSettings;
+}
+
+export const PROFILE_EVENT = "Cart Recovery Profile";
+export const STATE_EVENT = "Cart Recovery State";
+
+/** the journey the settings name, checked once */
+export function settingsJourney(settings: JourneySettings): JourneySpec {
+  if (settings.journey !== null && settings.journey !== undefined) {
+    const parsed = parseJourney(settings.journey);
+    if (!parsed.success)
+      throw new Error(`SETTINGS.journey is not a valid journey: ${formatIssues(parsed.error)}`);
+    return parsed.data;
+  }
+  const preset = PRESETS[settings.preset];
+  if (!preset) {
+    throw new Error(
+      `SETTINGS.preset "${settings.preset}" is unknown; use one of ${Object.keys(PRESETS).join(", ")}`,
+    );
+  }
+  return preset();
+}
+
+/** which shape of output a destination needs */
+export function resolveOutput(
+  output: JourneyOutput,
+  destinationType: unknown,
+): Exclude<JourneyOutput, "auto"> {
+  if (output !== "auto") return output;
+  const type = typeof destinationType === "string" ? destinationType.toUpperCase() : "";
+  if (type === "WEBHOOK") return "mailerlite";
+  if (type === "HTTP") return "twilio";
+  return "events";
+}
+
+const PROFILE_KEYS = ["id", "consent", "carts", "orders", "journeys", "engagement", "anonymousIds"] as const;
+
+/** the profile an event carries (an object, or a JSON string as a warehouse column holds it) */
+export function readProfile(message: Record<string, unknown>): Profile | undefined {
+  const props = message.properties as Record<string, unknown> | undefined;
+  const traits = message.traits as Record<string, unknown> | undefined;
+  let raw = props?.profile ?? traits?.profile;
+  if (raw === undefined) return undefined;
+  if (typeof raw === "string") {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      throw new Error("properties.profile is a string but not JSON");
+    }
+  }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new Error("properties.profile must be a cartback profile object");
+  }
+  const profile = raw as Record<string, unknown>;
+  const missing = PROFILE_KEYS.filter((k) => profile[k] === undefined || profile[k] === null);
+  if (missing.length > 0) {
+    throw new Error(
+      `properties.profile is missing ${missing.join(", ")} (send the profile as cartback stores it)`,
+    );
+  }
+  if (!Array.isArray(profile.carts)) throw new Error("properties.profile.carts must be an array");
+  return raw as Profile;
+}
+
+export interface RunInput {
+  message: Record<string, unknown>;
+  destinationType: unknown;
+}
+
+export interface RunEnvironment {
+  settings: JourneySettings;
+  journey: JourneySpec;
+  now: number;
+  secrets: PlanContext["secrets"];
+  mailerliteToken: () => string;
+  log: (line: string) => void;
+}
+
+function analytics(command: Command, messageId: string, now: number): DueMessage | undefined {
+  if (command.type !== "rudderstack.track") return undefined;
+  const message: DueMessage = {
+    type: "track",
+    event: command.event,
+    messageId,
+    timestamp: new Date(now).toISOString(),
+    properties: Object.assign({}, command.properties, { key: command.key }),
+  };
+  if (command.userId) message.userId = command.userId;
+  if (command.anonymousId) message.anonymousId = command.anonymousId;
+  return message;
+}
+
+/** plans one event's profile and returns the outputs for its destination (all carry its messageId) */
+export function runJourneyEvent(input: RunInput, env: RunEnvironment): Record<string, unknown>[] {
+  const { message } = input;
+  const profile = readProfile(message);
+  if (!profile) return [];
+  const messageId = String(message.messageId ?? "");
+  const context: PlanContext = { storeTimezone: env.settings.storeTimezone };
+  if (env.settings.storeName) context.storeName = env.settings.storeName;
+  if (env.settings.linkBaseUrl) context.linkBaseUrl = env.settings.linkBaseUrl;
+  if (env.secrets) context.secrets = env.secrets;
+  const plan = planJourney(env.journey, profile, env.now, context);
+  const due = toDueMessages(plan.commands, plan.profile, env.now);
+  const output = resolveOutput(env.settings.output, input.destinationType);
+  const out: Record<string, unknown>[] = [];
+  if (output === "events") {
+    for (const m of due)
+      out.push(
+        Object.assign(m, { messageId, properties: Object.assign(m.properties, { due_key: m.messageId }) }),
+      );
+    for (const command of plan.commands) {
+      const track = analytics(command, messageId, env.now);
+      if (track) out.push(track);
+    }
+    if (plan.instances.length > 0 || plan.wakeAt !== null) {
+      out.push({
+        type: "track",
+        event: STATE_EVENT,
+        messageId,
+        timestamp: new Date(env.now).toISOString(),
+        userId: profile.userId,
+        anonymousId: profile.userId ? undefined : (profile.anonymousIds[0] ?? profile.id),
+        properties: { profile_id: profile.id, journeys: plan.profile.journeys, wake_at: plan.wakeAt },
+      });
+    }
+    return out;
+  }
+  for (const m of due) {
+    if (output === "mailerlite") {
+      const request = mailerliteRequestForDue(m, env.settings.mailerlite, env.mailerliteToken);
+      if (request) out.push(Object.assign(request, { messageId }));
+    } else if (m.event === MESSAGE_DUE) {
+      const decision = decideTwilioMessage(m, env.settings.twilio, env.now);
+      if (decision.send) out.push(Object.assign({}, decision.form, { messageId }));
+      else env.log(`dropped ${String(m.properties.key)}: ${decision.reason}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,4 @@
+/** generated at build time from libphonenumber-js metadata: country → [calling code, national number pattern, possible lengths, national prefix] */
+declare module "cartback:phone-table" {
+  export const PHONE_TABLE: import("./phone-lite.js").PhoneTable;
+}
