@@ -157,6 +157,7 @@ export function runSimulation(
   };
 
   let i = 0;
+  let dirty = false;
   for (;;) {
     const nextEvent = events[i]?.at ?? Number.POSITIVE_INFINITY;
     const nextWake = queue.peek();
@@ -175,7 +176,13 @@ export function runSimulation(
     const { profile, absorbed, changed } = book.apply(event);
     for (const gone of absorbed) scheduled.delete(gone);
     // an event that changed nothing cannot make anything due that a wake-up has not already handled
-    if (changed) plan(profile.id, event.at);
+    if (changed) dirty = true;
+    // the events of one message (an identify and its consent) are one change: plan after the last,
+    // so nothing is sent on the half-applied state (an SMS between "identified" and "SMS denied")
+    const following = events[i];
+    if (following && following.at === event.at && following.contact === event.contact) continue;
+    if (dirty) plan(profile.id, event.at);
+    dirty = false;
   }
   summary.profiles = book.size;
   return summary;
