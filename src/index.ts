@@ -4,9 +4,12 @@
  * and inside a RudderStack transformation.
  */
 export * from "./core/commands.js";
+export * from "./core/engagement/mailerlite.js";
+export * from "./core/engagement/twilio.js";
 export * from "./core/events.js";
 export * from "./core/identity.js";
 export * from "./core/journey/index.js";
+export * from "./core/mailerlite-fields.js";
 export * from "./core/money.js";
 export * from "./core/normalize/index.js";
 export * from "./core/profile.js";

@@ -5,5 +5,6 @@
  */
 export * from "./errors.js";
 export * from "./load.js";
+export * from "./mailerlite-setup.js";
 export * from "./pacing.js";
 export * from "./types.js";

@@ -124,7 +124,7 @@ export function playbookJourney(options: PlaybookOptions = {}): JourneySpec {
             id: "sms",
             channel: "sms",
             template:
-              "{{firstName|Hi}}, your {{items}} is still waiting.{{#discountCode}} {{discountPercent}}% off with {{discountCode}}.{{/discountCode}} {{link}}",
+              "{{firstName|Hi}}, you left {{items}} in your cart.{{#discountCode}} {{discountPercent}}% off with {{discountCode}}.{{/discountCode}} {{link}}",
           },
           {
             id: "click-sms",
