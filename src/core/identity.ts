@@ -141,6 +141,13 @@ const NONE: string[] = [];
 export function createProfileBook(): ProfileBook {
   const profiles = new Map<string, Profile>();
   const index = new Map<string, string>();
+  // an absorbed profile's id → the profile it merged into: keys that named it still find the shopper
+  const moved = new Map<string, string>();
+  const current = (id: string | undefined): string | undefined => {
+    let found = id;
+    while (found !== undefined && !profiles.has(found)) found = moved.get(found);
+    return found;
+  };
   const last: { contact: Contact | undefined; id: string } = { contact: undefined, id: "" };
 
   function target(event: CartEvent, keys: readonly string[]): Omit<ApplyResult, "changed"> | undefined {
@@ -148,7 +155,7 @@ export function createProfileBook(): ProfileBook {
     let only: string | undefined;
     let several = false;
     for (const key of keys) {
-      const id = index.get(key);
+      const id = current(index.get(key));
       if (id === undefined) continue;
       if (only === undefined) only = id;
       else if (id !== only) several = true;
@@ -163,7 +170,7 @@ export function createProfileBook(): ProfileBook {
     }
     const ids: string[] = [];
     for (const key of keys) {
-      const id = index.get(key);
+      const id = current(index.get(key));
       if (id !== undefined && !ids.includes(id)) ids.push(id);
     }
     const candidates = ids.map((id) => profiles.get(id) as Profile);
@@ -180,6 +187,7 @@ export function createProfileBook(): ProfileBook {
       const gone = merged.id === profile.id ? other.id : profile.id;
       absorbed.push(gone);
       profiles.delete(gone);
+      moved.set(gone, merged.id);
       profile = merged;
     }
     return { profile, absorbed };
@@ -211,7 +219,7 @@ export function createProfileBook(): ProfileBook {
       return { profile, absorbed: found ? found.absorbed : NONE, changed: true };
     },
     get: (id) => profiles.get(id),
-    resolve: (key) => index.get(key),
+    resolve: (key) => current(index.get(key)),
     set(profile) {
       profiles.set(profile.id, profile);
     },

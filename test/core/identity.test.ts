@@ -130,6 +130,37 @@ describe("identity stitching", () => {
     expect(mergeProfiles(left, right)).toEqual(mergeProfiles(right, left));
   });
 
+  it("still finds the shopper through a key of a profile that was merged away", () => {
+    const { profiles, book } = bookOf(
+      toEvents(
+        track(
+          "Product Added",
+          0,
+          { product_id: "a", price: 1, email: "kim@example.com" },
+          { anonymousId: "a2" },
+        ),
+        track(
+          "Product Added",
+          1,
+          { product_id: "b", price: 1, phone: "+12125550143" },
+          { anonymousId: "a1" },
+        ),
+        identify(2, { phone: "+12125550199" }, { anonymousId: "a1", userId: undefined }),
+        identify(3, { email: "kim@example.com" }, { anonymousId: "a1", userId: "kim" }),
+        // the phone the merged-away profile had before: its key still names that profile
+        track(
+          "Product Added",
+          4,
+          { product_id: "c", price: 1, phone: "+12125550143" },
+          { anonymousId: "a9" },
+        ),
+      ),
+    );
+    expect(profiles).toHaveLength(1);
+    expect(profiles[0]?.anonymousIds.sort()).toEqual(["a1", "a2", "a9"]);
+    expect(book.resolve("phone:+12125550143")).toBe(profiles[0]?.id);
+  });
+
   it("keeps the newest consent decision and counts a shared order once", () => {
     const left = bookOf(
       toEvents(
