@@ -81,6 +81,10 @@ export function startBanner(config: ResolvedConfig, running: RunningCartback): s
       `                         curl ${urls.twilio}/_emulator/requests`,
       "  set MAILERLITE_API_KEY and TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM to send for real.",
     );
+    if (running.temporaryLinkSecret)
+      lines.push(
+        `  checkout links: ${running.config.links.baseUrl}/r/…, signed with a secret made up at start (set CARTBACK_LINK_SECRET to keep them valid across restarts)`,
+      );
   }
   lines.push("", "Press Ctrl-C to stop.", "");
   return lines.join("\n");
