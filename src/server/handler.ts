@@ -57,6 +57,19 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return Response.json(body, { status, headers });
 }
 
+/** browsers running RudderStack's JavaScript SDK on the shop's own domain call the API cross-origin */
+function corsHeaders(request: Request): Record<string, string> {
+  const origin = request.headers.get("origin");
+  return {
+    "access-control-allow-origin": origin ?? "*",
+    ...(origin ? { "access-control-allow-credentials": "true", vary: "Origin" } : {}),
+    "access-control-allow-methods": "POST, OPTIONS",
+    "access-control-allow-headers":
+      request.headers.get("access-control-request-headers") ?? "Content-Type, Authorization, AnonymousId",
+    "access-control-max-age": "86400",
+  };
+}
+
 function writeKeyOf(request: Request): string | null {
   const header = request.headers.get("authorization");
   if (!header?.toLowerCase().startsWith("basic ")) return null;
@@ -273,9 +286,13 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
   return async (request) => {
     const path = new URL(request.url).pathname;
     const routeName = path.startsWith("/r/") ? "/r/:token" : path;
+    const cors = path.startsWith("/v1/") ? corsHeaders(request) : null;
     let response: Response;
     try {
-      response = await route(request, path);
+      response =
+        cors && request.method === "OPTIONS"
+          ? new Response(null, { status: 204, headers: cors })
+          : await route(request, path);
     } catch (error) {
       if (isHttpError(error)) {
         if (error.status >= 500) logger.error({ err: error, path: routeName }, error.message);
@@ -285,6 +302,7 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
         response = json(500, { error: "internal error; the details are in the server log" });
       }
     }
+    if (cors) for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
     const known = /^\/(v1\/\w+|webhooks\/\w+|r\/:token|healthz|readyz|metrics)$/.test(routeName)
       ? routeName
       : "other";

@@ -113,6 +113,30 @@ describe("RudderStack HTTP API", () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   });
 
+  it("lets a browser SDK on the shop's domain call it cross-origin", async () => {
+    const preflight = await fetch(`${app.url}/v1/batch`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://shop.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,content-type,anonymousid",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
+    expect(preflight.headers.get("access-control-allow-headers")).toBe(
+      "authorization,content-type,anonymousid",
+    );
+    const response = await post(
+      "/v1/batch",
+      { batch: [added("u-cors")] },
+      { origin: "https://shop.example.com" },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
+    expect(response.headers.get("access-control-allow-credentials")).toBe("true");
+  });
+
   it("answers 405 to a GET and 404 to an unknown path", async () => {
     expect((await fetch(`${app.url}/v1/batch`)).status).toBe(405);
     expect((await fetch(`${app.url}/v2/whatever`)).status).toBe(404);
