@@ -174,7 +174,7 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
     const byHeader = header !== null && fromHeader !== null && timingSafeEqualText(fromHeader, header.value);
     if (!byHeader) {
       if (header === null) authorize(request);
-      else if (config.writeKey === null || writeKeyOf(request) !== config.writeKey)
+      else if (config.writeKey === null || !timingSafeEqualText(writeKeyOf(request) ?? "", config.writeKey))
         throw new HttpError(401, `unauthorized: send the ${header.name} header configured for this endpoint`);
     }
     const body = parseJsonBody(await readBody(request, config.server.maxBodyBytes));
