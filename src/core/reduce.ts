@@ -5,7 +5,7 @@
 import type { CartEvent, CartItem, Channel, Contact } from "./events.js";
 import { CHANNELS } from "./events.js";
 import { itemsValue, roundMoney } from "./money.js";
-import type { Cart, EngagementRecord, Profile } from "./profile.js";
+import type { Cart, EngagementRecord, OrderHistory, Profile } from "./profile.js";
 import { PROFILE_LIMITS } from "./profile.js";
 
 /** carts idle this long are expired when the shopper starts another */
@@ -174,8 +174,10 @@ function applyContact(profile: Profile, contact: Contact, isLatest: boolean): vo
     if (value !== undefined && (isLatest || profile[key] === undefined))
       (profile as Contact)[key] = value as never;
   }
-  if (contact.phone) delete profile.invalidPhone;
-  else if (contact.invalidPhone && !profile.phone) profile.invalidPhone = contact.invalidPhone;
+  // `delete` only when there is something to delete: it slows every later access to the object
+  if (contact.phone) {
+    if (profile.invalidPhone !== undefined) delete profile.invalidPhone;
+  } else if (contact.invalidPhone && !profile.phone) profile.invalidPhone = contact.invalidPhone;
 }
 
 function isOpen(cart: Cart): boolean {
@@ -329,21 +331,20 @@ function applyOrder(profile: Profile, event: Extract<CartEvent, { type: "order_c
   const orders = profile.orders;
   const known = event.orderId !== undefined && orders.recentIds.includes(event.orderId);
   if (!known) {
-    profile.orders = {
+    const next: OrderHistory = {
       count: orders.count + 1,
       lifetimeValue: roundMoney(orders.lifetimeValue + event.value),
-      currency: orders.currency ?? event.currency,
       lastOrderAt: Math.max(orders.lastOrderAt ?? event.at, event.at),
-      lastOrderId:
-        orders.lastOrderAt !== undefined && orders.lastOrderAt > event.at
-          ? orders.lastOrderId
-          : event.orderId,
       recentIds: event.orderId
         ? pushBounded(orders.recentIds, event.orderId, PROFILE_LIMITS.orderIds)
         : orders.recentIds,
     };
-    if (profile.orders.currency === undefined) delete profile.orders.currency;
-    if (profile.orders.lastOrderId === undefined) delete profile.orders.lastOrderId;
+    const currency = orders.currency ?? event.currency;
+    if (currency !== undefined) next.currency = currency;
+    const lastOrderId =
+      orders.lastOrderAt !== undefined && orders.lastOrderAt > event.at ? orders.lastOrderId : event.orderId;
+    if (lastOrderId !== undefined) next.lastOrderId = lastOrderId;
+    profile.orders = next;
   }
   // ids often do not line up across a store's events (cart_id on the cart, order_id on the order):
   // an order that names no known cart completes the shopper's open cart, so no reminder follows it
