@@ -56,7 +56,10 @@ export interface RunningCartback {
 export async function openStore(settings: ResolvedConfig["store"]): Promise<Store> {
   if (settings.kind === "memory") return (await import("../stores/memory.js")).memoryStore();
   if (settings.kind === "postgres")
-    return (await import("../stores/postgres.js")).postgresStore({ connectionString: settings.url });
+    return (await import("../stores/postgres.js")).postgresStore({
+      connectionString: settings.url,
+      ...(settings.schema ? { schema: settings.schema } : {}),
+    });
   return (await import("../stores/sqlite.js")).sqliteStore({ path: settings.path });
 }
 
