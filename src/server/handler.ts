@@ -286,6 +286,7 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
   return async (request) => {
     const path = new URL(request.url).pathname;
     const routeName = path.startsWith("/r/") ? "/r/:token" : path;
+    const started = performance.now();
     const cors = path.startsWith("/v1/") ? corsHeaders(request) : null;
     let response: Response;
     try {
@@ -308,6 +309,15 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
       : "other";
     const key = `${known} ${response.status}`;
     requests.set(key, (requests.get(key) ?? 0) + 1);
+    logger.debug(
+      {
+        method: request.method,
+        route: known,
+        status: response.status,
+        ms: Math.round(performance.now() - started),
+      },
+      "request",
+    );
     return response;
   };
 }
