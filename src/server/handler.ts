@@ -183,6 +183,15 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
     return ingest([body]);
   }
 
+  /** the same request with its body read within the size limit, for handlers that read it whole */
+  async function bounded(request: Request): Promise<Request> {
+    if (request.method !== "POST") return request;
+    const body = await readBody(request, config.server.maxBodyBytes);
+    const headers = new Headers(request.headers);
+    headers.delete("content-encoding");
+    return new Request(request.url, { method: request.method, headers, body });
+  }
+
   async function checkoutLink(token: string): Promise<Response> {
     const shop = config.links.fallbackUrl;
     if (!config.links.secret)
@@ -262,11 +271,11 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
     if (path === "/webhooks/rudderstack") return rudderstackWebhook(request);
     if (path === "/webhooks/twilio") {
       if (!twilio) throw new HttpError(404, "Twilio webhooks are off: set TWILIO_AUTH_TOKEN");
-      return twilio(request);
+      return twilio(await bounded(request));
     }
     if (path === "/webhooks/mailerlite") {
       if (!mailerlite) throw new HttpError(404, "MailerLite webhooks are off: set MAILERLITE_WEBHOOK_SECRET");
-      return mailerlite(request);
+      return mailerlite(await bounded(request));
     }
     if (path.startsWith("/r/") && request.method === "GET") return checkoutLink(path.slice(3));
     if (path === "/healthz") return json(200, { ok: true });

@@ -188,6 +188,18 @@ describe("provider webhooks", () => {
     expect((await app.engine.showProfile("u-sms"))?.profile.consent.sms.status).toBe("denied");
   });
 
+  it("refuses a webhook body past the size limit", async () => {
+    const huge = "x".repeat(70 * 1024);
+    expect((await post("/webhooks/mailerlite", huge, { signature: "00" })).status).toBe(413);
+    expect(
+      (
+        await post("/webhooks/twilio", `Body=${huge}`, {
+          "content-type": "application/x-www-form-urlencoded",
+        })
+      ).status,
+    ).toBe(413);
+  });
+
   it("verifies MailerLite's signature", async () => {
     const body = JSON.stringify({ type: "subscriber.unsubscribed", subscriber: { email: "ml@example.com" } });
     const signature = createHmac("sha256", MAILERLITE_SECRET).update(body).digest("hex");
