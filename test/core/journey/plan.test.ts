@@ -455,3 +455,25 @@ describe("currency-aware thresholds", () => {
     expect(sent.some((e) => e.command.type === "twilio.sendSms")).toBe(false);
   });
 });
+
+describe("completion", () => {
+  it("completes a day after the last message, then removes the groups it added", () => {
+    const { emitted, profile } = drive(
+      simple({ analytics: true }),
+      makeProfile({ carts: [cartAt(20)] }),
+      [],
+      T0 + 5 * DAY,
+    );
+    const lastMessage = Math.max(...emitted.filter((e) => e.command.kind === "message").map((e) => e.at));
+    const removals = emitted.filter((e) => e.command.type === "mailerlite.removeFromGroup");
+    expect(removals.map((e) => [e.at - lastMessage, (e.command as { group: string }).group])).toEqual([
+      [DAY, "g1"],
+      [DAY, "g2"],
+    ]);
+    expect(emitted.at(-1)?.command).toMatchObject({
+      type: "rudderstack.track",
+      event: "Cart Recovery Completed",
+    });
+    expect(profile.journeys["simple:c1"]).toMatchObject({ status: "completed", exitedAt: lastMessage + DAY });
+  });
+});
