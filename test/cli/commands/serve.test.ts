@@ -53,6 +53,9 @@ describe("cartback serve (the built binary)", () => {
     expect(banner).toMatch(/Twilio emulator: +http:\/\/127\.0\.0\.1:\d+/);
     expect(banner).toMatch(/_emulator\/requests/);
     expect(banner).toContain(`SQLite ${join(cwd, "cartback.db")}`);
+    expect(banner).toContain(
+      'WhatsApp templates "HX-set-your-nudge-template", "HX-set-your-urgency-template" are placeholders',
+    );
     const url = /listening on (http:\/\/[\d.:]+)/.exec(banner)?.[1];
     const response = await fetch(`${url}/v1/batch`, {
       method: "POST",
