@@ -54,7 +54,8 @@ describe("the engine after SIGKILL", () => {
     clearInterval(stream);
     await first.exited;
     const ackedBeforeCrash = new Set(first.acked);
-    expect(ackedBeforeCrash.size).toBeLessThan(batches.length);
+    // the kill came mid-way: events still to ingest, or messages still to deliver
+    expect(ackedBeforeCrash.size < batches.length || outbound().length < SHOPPERS).toBe(true);
 
     const second = startEngineChild(env);
     await second.ready;
