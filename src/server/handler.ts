@@ -360,7 +360,7 @@ export function engineMetrics(m: EngineMetrics): Metric[] {
     },
     {
       name: "cartback_events_rejected_total",
-      help: "cart events that could not be applied",
+      help: "incoming messages that produced no event because they were rejected",
       type: "counter",
       samples: [{ value: m.events.rejected }],
     },
