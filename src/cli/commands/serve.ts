@@ -139,9 +139,17 @@ export const serveCommand: CliCommand = {
     runServe(
       argv,
       io,
-      new Promise((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
+      new Promise<void>((resolve) => {
+        const stop = () => {
+          // a second Ctrl-C while draining means: stop now
+          process.once("SIGINT", () => {
+            io.stderr("cartback serve: stopped without draining\n");
+            process.exit(130);
+          });
+          resolve();
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
       }),
     ),
 };
