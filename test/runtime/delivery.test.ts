@@ -215,6 +215,22 @@ describe("the engine delivering through the real SDKs to the emulators", () => {
     expect((await store.getOutbox(key))?.state).toBe("sent");
   });
 
+  it("waits at least as long as Twilio's Retry-After on a 429", async () => {
+    const { engine, store } = setup({
+      dispatcher: { random: createSeededRandom(1), baseDelayMs: 100, maxAttempts: 3 },
+    });
+    await ingestAtTheirTimes(engine, [identify(mo), add(mo, 0, 90), add(mo, 5, 10, "USD", "Belt")]);
+    emulators.twilio?.setFaults({ errorRate: 1, errorStatus: 429 });
+    clock.set(T0 + 20 * MIN);
+    await engine.tick();
+    const entry = (await store.listOutbox({ profileId: "p:user:mo" })).find(
+      (e) => e.command.type === "twilio.sendWhatsApp",
+    );
+    expect(entry?.state).toBe("pending");
+    // the emulator answers `Retry-After: 1`; the backoff alone would have been 50–100 ms
+    expect((entry?.dueAt as number) - clock.now()).toBe(1_000);
+  });
+
   it("an opted-out number (21610) becomes denied SMS consent, and no more texts are planned", async () => {
     const { engine, store } = setup();
     const stopped = { id: "sam", phone: "+15005550004", sms: true };

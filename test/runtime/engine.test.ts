@@ -133,4 +133,31 @@ describe.each(stores)("engine on the %s store", (_name, open) => {
       expect(stored?.keys.sort()).toEqual(["anon:dev-1", "email:ann@example.com", "user:u-7"]);
     });
   });
+
+  it("shows a shopper by email and forgets them, queueing MailerLite's forget", async () => {
+    await withEngine(async (engine, store) => {
+      const shopper = { id: "mo", phone: "+14155550102", sms: true, whatsapp: true };
+      await engine.ingest([identify(shopper), add(shopper, 0, 90)]);
+      const report = await engine.showProfile("MO@example.com");
+      expect(report?.id).toBe("p:user:mo");
+      expect(report?.keys.sort()).toEqual(["email:mo@example.com", "phone:+14155550102", "user:mo"]);
+      expect(report?.next?.at).toBe((await store.load("p:user:mo"))?.wakeAt);
+      expect(await engine.showProfile("+1 (415) 555-0102")).toMatchObject({ id: "p:user:mo" });
+      expect(await engine.showProfile("nobody@example.com")).toBeNull();
+
+      const forgotten = await engine.forget("mo");
+      expect(forgotten).toMatchObject({ found: true, profileId: "p:user:mo" });
+      expect(forgotten.keys.sort()).toEqual(["email:mo@example.com", "phone:+14155550102", "user:mo"]);
+      expect(await store.load("p:user:mo")).toBeNull();
+      expect(await store.resolve(["email:mo@example.com"])).toEqual([]);
+      const queued = await store.listOutbox({});
+      expect(queued.map((e) => e.command)).toMatchObject([
+        { type: "mailerlite.forget", email: "mo@example.com" },
+      ]);
+      expect(await engine.forget("mo")).toMatchObject({ found: false });
+      const metrics = await engine.collectMetrics();
+      expect(metrics.outbox?.pending).toBe(1);
+      expect(metrics.profiles).toBe(0);
+    });
+  });
 });
