@@ -60,7 +60,7 @@ describe("the engine after SIGKILL", () => {
     const second = startEngineChild(env);
     await second.ready;
     // a client resends what was not acknowledged; resending acknowledged ones too must be harmless
-    batches.forEach((messages, id) => second.send(id, messages));
+    for (const [id, messages] of batches.entries()) second.send(id, messages);
     await waitFor(() => second.acked.size === batches.length, 60_000, "the resent batches");
     await waitFor(
       () =>

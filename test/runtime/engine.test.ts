@@ -43,6 +43,45 @@ const stores: [string, () => { store: Store; cleanup: () => void }][] = [
   ],
 ];
 
+describe("engine concurrency", () => {
+  /** the memory store, counting the transactions that overlap (each holds its lock a few ms) */
+  function countingStore() {
+    const store = memoryStore();
+    const seen = { inFlight: 0, max: 0 };
+    const transact: Store["transact"] = (ids, fn) =>
+      store.transact(ids, async (tx) => {
+        seen.inFlight++;
+        seen.max = Math.max(seen.max, seen.inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        try {
+          return await fn(tx);
+        } finally {
+          seen.inFlight--;
+        }
+      });
+    return { store: { ...store, name: store.name, transact } as Store, seen };
+  }
+
+  it("runs different shoppers in parallel and one shopper's messages one at a time", async () => {
+    const different = countingStore();
+    const engine = createEngine({ store: different.store, journeys: [playbookJourney()], destinations: [] });
+    await engine.ingest(Array.from({ length: 20 }, (_, i) => anonAdd(`x${i}`, 0, "shirt", 10)));
+    expect(different.seen.max).toBeGreaterThan(1);
+
+    const same = countingStore();
+    const one = createEngine({ store: same.store, journeys: [playbookJourney()], destinations: [] });
+    // alternating messages of one shopper with different contacts: never two at once
+    await one.ingest(
+      Array.from({ length: 10 }, (_, i) =>
+        i % 2 === 0 ? anonAdd("y", i, `p${i}`, 1) : { ...anonAdd("y", i, `p${i}`, 1), userId: "uy" },
+      ),
+    );
+    expect(same.seen.max).toBe(1);
+    const [id] = await same.store.resolve(["anon:y"]);
+    expect((await same.store.load(id as string))?.profile.carts[0]?.items).toHaveLength(10);
+  });
+});
+
 describe.each(stores)("engine on the %s store", (_name, open) => {
   async function withEngine(fn: (engine: ReturnType<typeof createEngine>, store: Store) => Promise<void>) {
     const { store, cleanup } = open();
