@@ -55,19 +55,27 @@ describe("the engine after SIGKILL", () => {
     await first.exited;
     const ackedBeforeCrash = new Set(first.acked);
     // the kill came mid-way: events still to ingest, or messages still to deliver
-    expect(ackedBeforeCrash.size < batches.length || outbound().length < SHOPPERS).toBe(true);
+    expect(
+      ackedBeforeCrash.size < batches.length || outbound().length < SHOPPERS,
+      `killed after ${ackedBeforeCrash.size} acks and ${outbound().length} WhatsApp messages`,
+    ).toBe(true);
 
     const second = startEngineChild(env);
     await second.ready;
     // a client resends what was not acknowledged; resending acknowledged ones too must be harmless
     for (const [id, messages] of batches.entries()) second.send(id, messages);
-    await waitFor(() => second.acked.size === batches.length, 60_000, "the resent batches");
+    await waitFor(
+      () => second.acked.size === batches.length,
+      60_000,
+      () => `the resent batches: ${second.acked.size} of ${batches.length}\n${second.stderr().slice(-2000)}`,
+    );
     await waitFor(
       () =>
         outbound().length >= SHOPPERS &&
         (emulators.mailerlite?.subscribers() ?? []).filter((s) => s.groups.length > 0).length >= SHOPPERS,
       90_000,
-      "every email and WhatsApp nudge",
+      () =>
+        `every nudge: ${outbound().length} WhatsApp, ${(emulators.mailerlite?.subscribers() ?? []).filter((s) => s.groups.length > 0).length} emails of ${SHOPPERS}\n${second.stderr().slice(-2000)}`,
     );
     // time for any duplicate to show up
     await new Promise((resolve) => setTimeout(resolve, 4_000));
