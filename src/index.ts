@@ -6,6 +6,7 @@
 export * from "./core/commands.js";
 export * from "./core/events.js";
 export * from "./core/identity.js";
+export * from "./core/journey/index.js";
 export * from "./core/money.js";
 export * from "./core/normalize/index.js";
 export * from "./core/profile.js";

@@ -3,10 +3,11 @@
  */
 import { emulateCommand } from "./commands/emulate.js";
 import { setupCommand } from "./commands/setup.js";
+import { simulateCommand } from "./commands/simulate.js";
 import { validateCommand } from "./commands/validate.js";
 import type { CliCommand, CliIO } from "./types.js";
 
-const COMMANDS: CliCommand[] = [validateCommand, emulateCommand, setupCommand];
+const COMMANDS: CliCommand[] = [validateCommand, simulateCommand, emulateCommand, setupCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

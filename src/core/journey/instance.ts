@@ -14,6 +14,16 @@ export interface SentStep {
   variant: string | null;
 }
 
+/** a step that came due and was not sent, and why (e.g. `no_consent`, `cap_reached`, `quiet_hours`) */
+export interface SkippedStep {
+  stage: number;
+  step: string;
+  channel: Channel | null;
+  at: number;
+  key: string;
+  reason: string;
+}
+
 export interface JourneyInstance {
   journey: string;
   cartId: string;
@@ -25,4 +35,49 @@ export interface JourneyInstance {
   sent: SentStep[];
   exitReason?: string;
   exitedAt?: number;
+  /** intent at abandonment: picks the inactivity threshold and stage timing */
+  intent?: "high" | "medium" | "low";
+  /** when the planner started the instance */
+  startedAt?: number;
+  /** the cart's `updatedAt` the timing is based on; a newer one means the cart changed */
+  cartUpdatedAt?: number;
+  /** MailerLite groups added, removed again on exit */
+  groups?: string[];
+  skipped?: SkippedStep[];
+  /** discount issued per stage, so every message of a stage carries the same code */
+  discounts?: Record<string, { percent: number; code: string }>;
+}
+
+/** the key of an instance in `profile.journeys` */
+export function instanceKey(journey: string, cartId: string): string {
+  return `${journey}:${cartId}`;
+}
+
+export function isTerminal(status: JourneyStatus): boolean {
+  return status === "completed" || status === "exited" || status === "suppressed";
+}
+
+/**
+ * a shallow copy to change (explicit fields: `{ ...instance, x }` is a slow path in V8 and the
+ * planner copies instances on every step)
+ */
+export function copyInstance(i: JourneyInstance): JourneyInstance {
+  const copy: JourneyInstance = {
+    journey: i.journey,
+    cartId: i.cartId,
+    status: i.status,
+    segment: i.segment,
+    abandonedAt: i.abandonedAt,
+    stage: i.stage,
+    sent: i.sent,
+  };
+  if (i.exitReason !== undefined) copy.exitReason = i.exitReason;
+  if (i.exitedAt !== undefined) copy.exitedAt = i.exitedAt;
+  if (i.intent !== undefined) copy.intent = i.intent;
+  if (i.startedAt !== undefined) copy.startedAt = i.startedAt;
+  if (i.cartUpdatedAt !== undefined) copy.cartUpdatedAt = i.cartUpdatedAt;
+  if (i.groups !== undefined) copy.groups = i.groups;
+  if (i.skipped !== undefined) copy.skipped = i.skipped;
+  if (i.discounts !== undefined) copy.discounts = i.discounts;
+  return copy;
 }

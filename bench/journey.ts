@@ -1,0 +1,223 @@
+/**
+ * Journey benchmarks: planning throughput (profiles/s) and a full `cartback simulate` of a generated
+ * stream of 100,000 carts, with peak memory, against the time to JSON.parse the same input.
+ * BENCH_CARTS sets the number of carts (default 100,000).
+ */
+import { runSimulation } from "../src/cli/simulation.js";
+import type { CartEvent } from "../src/core/events.js";
+import { createProfileBook } from "../src/core/identity.js";
+import { planJourney, playbookJourney } from "../src/core/journey/index.js";
+import { normalizeEvent } from "../src/core/normalize/index.js";
+import type { Profile } from "../src/core/profile.js";
+
+const START = Date.parse("2026-03-02T00:00:00.000Z");
+const ZONES = ["Asia/Kolkata", "America/New_York", "Europe/London", "UTC", "Australia/Sydney"];
+const PRODUCTS = [
+  "Block-print kurta",
+  "Linen shirt",
+  "Trail running shoe",
+  "Silk dupatta",
+  "Ceramic mug",
+  "Wool scarf",
+];
+
+/** a small deterministic PRNG so every run measures the same stream */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** RudderStack messages for `carts` shoppers over two weeks: identify, adds, some checkouts, orders, clicks */
+export function generateStream(carts: number, seed = 42): string[] {
+  const rand = prng(seed);
+  const lines: string[] = [];
+  let id = 0;
+  for (let i = 0; i < carts; i++) {
+    const user = `u${i}`;
+    const zone = ZONES[Math.floor(rand() * ZONES.length)] as string;
+    const inr = zone === "Asia/Kolkata";
+    const context = { timezone: zone, library: { name: "RudderLabs JavaScript SDK", version: "3.7.0" } };
+    let t = START + Math.floor(rand() * 14 * 86_400_000);
+    const ts = () => new Date(t).toISOString();
+    const traits: Record<string, unknown> = { email: `${user}@example.com`, first_name: `Shopper${i}` };
+    if (rand() < 0.6) {
+      traits.phone = inr
+        ? `+9198${String(10_000_000 + i).slice(-8)}`
+        : `+1415${String(5_550_000 + (i % 1_000_000)).padStart(7, "0")}`;
+      if (rand() < 0.5) traits.sms_opt_in = true;
+      if (rand() < 0.3) traits.whatsapp_opt_in = true;
+    }
+    if (rand() < 0.2) traits.orders_count = 1 + Math.floor(rand() * 5);
+    lines.push(
+      JSON.stringify({
+        type: "identify",
+        messageId: `m${id++}`,
+        userId: user,
+        anonymousId: `a${i}`,
+        timestamp: ts(),
+        context,
+        traits,
+      }),
+    );
+    const items = 1 + Math.floor(rand() * 4);
+    for (let k = 0; k < items; k++) {
+      t += Math.floor(rand() * 300_000);
+      const price = inr ? 300 + Math.floor(rand() * 6000) : 10 + Math.floor(rand() * 200);
+      lines.push(
+        JSON.stringify({
+          type: "track",
+          event: "Product Added",
+          messageId: `m${id++}`,
+          userId: user,
+          anonymousId: `a${i}`,
+          timestamp: ts(),
+          context,
+          properties: {
+            cart_id: `cart${i}`,
+            product_id: `p${k}`,
+            name: PRODUCTS[(i + k) % PRODUCTS.length],
+            price,
+            quantity: 1 + Math.floor(rand() * 2),
+            currency: inr ? "INR" : "USD",
+          },
+        }),
+      );
+    }
+    if (rand() < 0.3) {
+      t += Math.floor(rand() * 600_000);
+      lines.push(
+        JSON.stringify({
+          type: "track",
+          event: "Checkout Started",
+          messageId: `m${id++}`,
+          userId: user,
+          timestamp: ts(),
+          context,
+          properties: { cart_id: `cart${i}`, currency: inr ? "INR" : "USD" },
+        }),
+      );
+    }
+    if (rand() < 0.15) {
+      t += 2 * 3_600_000 + Math.floor(rand() * 20 * 3_600_000);
+      lines.push(
+        JSON.stringify({
+          type: "track",
+          event: "Email Link Clicked",
+          messageId: `m${id++}`,
+          userId: user,
+          timestamp: ts(),
+          context,
+          properties: { cart_id: `cart${i}`, stage: 1 },
+        }),
+      );
+    }
+    if (rand() < 0.25) {
+      t += Math.floor(rand() * 3 * 86_400_000);
+      lines.push(
+        JSON.stringify({
+          type: "track",
+          event: "Order Completed",
+          messageId: `m${id++}`,
+          userId: user,
+          timestamp: ts(),
+          context,
+          properties: { cart_id: `cart${i}`, order_id: `o${i}`, total: 100, currency: inr ? "INR" : "USD" },
+        }),
+      );
+    }
+  }
+  return lines;
+}
+
+function time<T>(fn: () => T): [T, number] {
+  const start = performance.now();
+  const value = fn();
+  return [value, performance.now() - start];
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+}
+
+function planningThroughput(): void {
+  const lines = generateStream(20_000, 7);
+  const book = createProfileBook();
+  for (const line of lines) {
+    const result = normalizeEvent(JSON.parse(line));
+    if (result.success) for (const event of result.data) book.apply(event);
+  }
+  const profiles: Profile[] = [...book.profiles()];
+  const journey = playbookJourney();
+  // at abandonment (starts instances) and a day later (advances them): the two common cases
+  for (const offset of [2 * 3_600_000, 26 * 3_600_000]) {
+    const at = (p: Profile) => p.lastSeenAt + offset;
+    planJourney(journey, profiles[0] as Profile, at(profiles[0] as Profile)); // warm-up
+    let commands = 0;
+    const [, ms] = time(() => {
+      for (const p of profiles) commands += planJourney(journey, p, at(p)).commands.length;
+    });
+    const label = offset < 86_400_000 ? "2 h after the last event" : "26 h after the last event";
+    console.log(
+      `planJourney (playbook, ${label}): ${profiles.length} profiles in ${ms.toFixed(0)} ms → ${Math.round((profiles.length / ms) * 1000).toLocaleString("en-US")} profiles/s (${commands} commands)`,
+    );
+  }
+}
+
+function fullSimulate(carts: number): void {
+  const lines = generateStream(carts);
+  const bytes = lines.reduce((n, l) => n + l.length + 1, 0);
+  globalThis.gc?.();
+  const baseRss = process.memoryUsage().rss;
+  const [, parseMs] = time(() => {
+    let n = 0;
+    for (const line of lines) n += JSON.parse(line) ? 1 : 0;
+    return n;
+  });
+  let peak = process.memoryUsage().rss;
+  const sample = () => {
+    const rss = process.memoryUsage().rss;
+    if (rss > peak) peak = rss;
+  };
+  let outBytes = 0;
+  let commands = 0;
+  const [, simMs] = time(() => {
+    const events: CartEvent[] = [];
+    for (let i = 0; i < lines.length; i++) {
+      const result = normalizeEvent(JSON.parse(lines[i] as string));
+      if (result.success) for (const e of result.data) events.push(e);
+      if ((i & 0xffff) === 0) sample();
+    }
+    events.sort((a, b) => a.at - b.at);
+    sample();
+    const last = events[events.length - 1]?.at ?? START;
+    runSimulation(events, {
+      journey: playbookJourney(),
+      until: last + 30 * 86_400_000,
+      onCommand(entry) {
+        // what `--format ndjson` writes, counted instead of printed
+        outBytes += JSON.stringify({ at: new Date(entry.at).toISOString(), ...entry.command }).length + 1;
+        if ((++commands & 0xffff) === 0) sample();
+      },
+    });
+    sample();
+  });
+  console.log(
+    `simulate (playbook): ${carts.toLocaleString("en-US")} carts, ${lines.length.toLocaleString("en-US")} lines (${mb(bytes)}) → ${commands.toLocaleString("en-US")} commands (${mb(outBytes)} of NDJSON)`,
+  );
+  console.log(`  JSON.parse of the input: ${parseMs.toFixed(0)} ms`);
+  console.log(
+    `  full simulate (parse, normalize, sort, identity, reduce, plan, serialise): ${simMs.toFixed(0)} ms = ${(simMs / parseMs).toFixed(1)}× the parse`,
+  );
+  console.log(`  peak RSS ${mb(peak)} (${mb(peak - baseRss)} above the process with the input loaded)`);
+}
+
+export async function bench(): Promise<void> {
+  planningThroughput();
+  fullSimulate(Number(process.env.BENCH_CARTS ?? 100_000));
+}

@@ -1,0 +1,63 @@
+/**
+ * SMS rendering within a segment budget: the item list shrinks ("Linen shirt +2 more") before a message
+ * is refused, because a third segment costs more than the detail is worth.
+ */
+import { countSmsSegments, type SmsEncoding } from "./sms-segments.js";
+import { renderTemplate, type TemplateValues } from "./template.js";
+
+export type SmsRender =
+  | { ok: true; body: string; encoding: SmsEncoding; segments: number }
+  | { ok: false; reason: string; segments: number };
+
+/** item summaries from the longest to the shortest */
+function itemSummaries(names: readonly string[]): string[] {
+  if (names.length === 0) return ["your cart"];
+  const out = [names.join(", ")];
+  for (let keep = names.length - 1; keep >= 1; keep--) {
+    out.push(`${names.slice(0, keep).join(", ")} +${names.length - keep} more`);
+  }
+  const first = names[0] as string;
+  if (first.length > 24)
+    out.push(`${first.slice(0, 23)}…${names.length > 1 ? ` +${names.length - 1} more` : ""}`);
+  out.push(names.length === 1 ? "your item" : `your ${names.length} items`);
+  return out;
+}
+
+/** renders a template with the cart's item names, within `maxSegments` */
+export function renderSms(
+  template: string,
+  values: Omit<TemplateValues, "items">,
+  itemNames: readonly string[],
+  maxSegments: number,
+): SmsRender {
+  let smallest = Number.POSITIVE_INFINITY;
+  const filled: TemplateValues = Object.assign({}, values);
+  for (const items of itemSummaries(itemNames)) {
+    filled.items = items;
+    const body = renderTemplate(template, filled).trim();
+    const info = countSmsSegments(body);
+    if (info.segments <= maxSegments)
+      return { ok: true, body, encoding: info.encoding, segments: info.segments };
+    smallest = Math.min(smallest, info.segments);
+  }
+  return {
+    ok: false,
+    reason: `needs ${smallest} segments, more than the budget of ${maxSegments}`,
+    segments: smallest,
+  };
+}
+
+/** values long enough to be a fair worst case when a journey is validated */
+export const SAMPLE_VALUES: Omit<TemplateValues, "items"> = {
+  firstName: "Alexandra",
+  name: "Alexandra Fernandes",
+  itemCount: "3",
+  link: "https://shop.example.com/r/eyJwIjoicHJvZmlsZS0xMjM0NTY3OCIsImMiOiJjYXJ0LTEyMyJ9.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+  cartTotal: "12,499.00",
+  currency: "INR",
+  discountCode: "CB-7K2M9QXA",
+  discountPercent: "15",
+  storeName: "Example Store",
+  lastOrderId: "100234",
+};
+export const SAMPLE_ITEMS = ["Handwoven cotton kurta"];

@@ -1,0 +1,228 @@
+/**
+ * Turns a due step into commands: the MailerLite field upsert and group add for an email, a rendered
+ * SMS, a WhatsApp template, a webhook task, the discount registration and the analytics event.
+ */
+import type { Command, CommandKind, CommandMeta, FieldValue } from "../commands.js";
+import type { Cart, Profile } from "../profile.js";
+import type { ResolvedJourney } from "./define.js";
+import type { Step } from "./schema.js";
+import { renderSms } from "./sms-render.js";
+import { renderTemplate, type TemplateValues } from "./template.js";
+
+export interface StepRenderInput {
+  journey: ResolvedJourney;
+  profile: Profile;
+  cart: Cart;
+  step: Step;
+  meta: Omit<CommandMeta, "kind">;
+  /** content chosen by alternates and experiments */
+  group: string | null;
+  template: string | null;
+  contentSid: string | null;
+  link: string | null;
+  discount: { percent: number; code: string } | null;
+  storeName: string | null;
+}
+
+/** the shared fields of a command, built explicitly (object spread with extra keys is slow in V8) */
+export function commandHead(
+  meta: Omit<CommandMeta, "kind" | "key">,
+  kind: CommandKind,
+  key: string,
+): CommandMeta {
+  return {
+    key,
+    kind,
+    channel: meta.channel,
+    profileId: meta.profileId,
+    cartId: meta.cartId,
+    journey: meta.journey,
+    stage: meta.stage,
+    step: meta.step,
+    segment: meta.segment,
+    variant: meta.variant,
+    discountPercent: meta.discountPercent,
+  };
+}
+
+/** a command from its shared fields and the fields of its type */
+export function makeCommand<K extends Command["type"]>(
+  head: CommandMeta,
+  body: { type: K } & Omit<Extract<Command, { type: K }>, keyof CommandMeta>,
+): Extract<Command, { type: K }> {
+  return Object.assign(head, body) as Extract<Command, { type: K }>;
+}
+
+export type StepRender = { ok: true; commands: Command[] } | { ok: false; reason: string };
+
+function formatAmount(value: number): string {
+  return value.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+function itemNames(cart: Cart): string[] {
+  return cart.items.map((i) => {
+    const name = i.name ?? i.sku ?? i.productId;
+    return i.quantity > 1 ? `${name} x${i.quantity}` : name;
+  });
+}
+
+export function templateValues(input: StepRenderInput): Omit<TemplateValues, "items"> {
+  const { profile, cart } = input;
+  const values: Omit<TemplateValues, "items"> = {
+    itemCount: String(cart.items.reduce((n, i) => n + i.quantity, 0)),
+    cartTotal: formatAmount(cart.value),
+  };
+  const firstName = profile.firstName ?? profile.name?.split(" ")[0];
+  if (firstName) values.firstName = firstName;
+  const name = profile.name ?? ([profile.firstName, profile.lastName].filter(Boolean).join(" ") || undefined);
+  if (name) values.name = name;
+  if (input.link) values.link = input.link;
+  if (cart.currency) values.currency = cart.currency;
+  if (input.discount) {
+    values.discountCode = input.discount.code;
+    values.discountPercent = String(input.discount.percent);
+  }
+  if (input.storeName) values.storeName = input.storeName;
+  if (profile.orders.lastOrderId) values.lastOrderId = profile.orders.lastOrderId;
+  return values;
+}
+
+/** the commands for one step, in the order they must run */
+export function renderStep(input: StepRenderInput): StepRender {
+  const { profile, cart, step, meta } = input;
+  const commands: Command[] = [];
+  const values = templateValues(input);
+  if (step.channel === "email") {
+    const fields: Record<string, FieldValue> = {
+      cart_url: input.link,
+      cart_total: cart.value,
+      cart_currency: cart.currency ?? input.journey.thresholds.currency,
+      cart_items: itemNames(cart).join(", "),
+      cart_item_count: cart.items.reduce((n, i) => n + i.quantity, 0),
+      discount_code: input.discount?.code ?? null,
+      discount_percent: input.discount?.percent ?? null,
+      recovery_stage: meta.stage,
+      recovery_step: meta.step,
+      recovery_segment: meta.segment,
+      recovery_variant: meta.variant,
+      last_order_id: profile.orders.lastOrderId ?? null,
+    };
+    if (values.firstName) fields.name = values.firstName;
+    const email = profile.email as string;
+    commands.push(
+      makeCommand(commandHead(meta, "support", `${meta.key}:fields`), {
+        type: "mailerlite.upsertSubscriber",
+        email,
+        fields,
+      }),
+    );
+    commands.push(
+      makeCommand(commandHead(meta, "message", meta.key), {
+        type: "mailerlite.addToGroup",
+        email,
+        group: input.group ?? step.group,
+      }),
+    );
+  } else if (step.channel === "sms") {
+    const sms = renderSms(
+      input.template ?? step.template,
+      values,
+      itemNames(cart),
+      input.journey.smsMaxSegments,
+    );
+    if (!sms.ok) return { ok: false, reason: "sms_too_long" };
+    commands.push(
+      makeCommand(commandHead(meta, "message", meta.key), {
+        type: "twilio.sendSms",
+        to: profile.phone as string,
+        body: sms.body,
+        encoding: sms.encoding,
+        segments: sms.segments,
+      }),
+    );
+  } else if (step.channel === "whatsapp") {
+    const withItems: TemplateValues = Object.assign({}, values);
+    withItems.items = itemNames(cart).join(", ") || "your cart";
+    const contentVariables: Record<string, string> = {};
+    for (const [n, t] of Object.entries(step.variables))
+      contentVariables[n] = renderTemplate(t, withItems).trim();
+    commands.push(
+      makeCommand(commandHead(meta, "message", meta.key), {
+        type: "twilio.sendWhatsApp",
+        to: profile.phone as string,
+        contentSid: input.contentSid ?? step.contentSid,
+        contentVariables,
+      }),
+    );
+  } else {
+    commands.push(
+      makeCommand(commandHead(meta, "task", meta.key), {
+        type: "webhook.post",
+        target: step.target,
+        event: step.event,
+        payload: {
+          profileId: profile.id,
+          email: profile.email ?? null,
+          phone: profile.phone ?? null,
+          name: values.name ?? null,
+          cartId: cart.id,
+          cartValue: cart.value,
+          currency: cart.currency ?? input.journey.thresholds.currency,
+          items: cart.items.map((i) => ({
+            productId: i.productId,
+            name: i.name ?? null,
+            quantity: i.quantity,
+            price: i.price,
+          })),
+          cartUrl: input.link,
+          segment: meta.segment,
+          stage: meta.stage,
+          lifetimeValue: profile.orders.lifetimeValue,
+          orders: profile.orders.count,
+        },
+      }),
+    );
+  }
+  if (input.journey.analytics && step.channel !== "task") {
+    commands.push(
+      analyticsCommand(
+        profile,
+        meta,
+        "Cart Recovery Message Sent",
+        {
+          journey: meta.journey,
+          cart_id: cart.id,
+          stage: meta.stage,
+          step: meta.step,
+          channel: meta.channel,
+          segment: meta.segment,
+          variant: meta.variant,
+          discount_percent: meta.discountPercent,
+          cart_value: cart.value,
+          currency: cart.currency ?? input.journey.thresholds.currency,
+          message_key: meta.key,
+        },
+        `${meta.key}:track`,
+      ),
+    );
+  }
+  return { ok: true, commands };
+}
+
+/** a journey event for the warehouse */
+export function analyticsCommand(
+  profile: Profile,
+  meta: Omit<CommandMeta, "kind" | "key">,
+  event: string,
+  properties: Record<string, unknown>,
+  key: string,
+): Command {
+  const command = makeCommand(commandHead(meta, "analytics", key), {
+    type: "rudderstack.track",
+    event,
+    properties,
+  });
+  if (profile.userId) command.userId = profile.userId;
+  else command.anonymousId = profile.anonymousIds[0] ?? profile.id;
+  return command;
+}

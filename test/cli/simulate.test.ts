@@ -1,0 +1,118 @@
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { add, identify, order } from "../core/journey/scenarios.js";
+import { ROOT, runBin, runCli } from "./run-cli.js";
+
+const sample = resolve(ROOT, "examples/events/sample.ndjson");
+const ndjson = (...messages: unknown[]) => `${messages.map((m) => JSON.stringify(m)).join("\n")}\n`;
+const ana = { id: "ana", phone: "+14155550111", sms: true };
+
+describe("cartback simulate", () => {
+  it("prints one JSON object per command in time order, with the documented fields", async () => {
+    const { code, stdout, stderr } = await runCli(["simulate", sample]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const records = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(records.length).toBeGreaterThan(20);
+    for (const r of records) {
+      expect(Object.keys(r)).toEqual([
+        "at",
+        "kind",
+        "channel",
+        "type",
+        "profileId",
+        "cartId",
+        "journey",
+        "stage",
+        "step",
+        "segment",
+        "variant",
+        "discountPercent",
+        "key",
+        "command",
+      ]);
+      expect(r.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(r.command.key).toBe(r.key);
+    }
+    const times = records.map((r) => r.at);
+    expect(times).toEqual([...times].sort());
+    // one message per message received; the MailerLite field upsert before it is support
+    const email = records.filter((r) => r.channel === "email" && r.stage === 1);
+    expect(email.map((r) => [r.kind, r.type])).toContainEqual(["message", "mailerlite.addToGroup"]);
+    expect(email.map((r) => [r.kind, r.type])).toContainEqual(["support", "mailerlite.upsertSubscriber"]);
+  });
+
+  it("is byte-identical for the same input, also through the real binary", async () => {
+    const first = await runCli(["simulate", sample]);
+    const second = await runBin(["simulate", sample]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  it("reports invalid lines with their number on stderr, skips them and exits 1", async () => {
+    const input = `${ndjson(identify(ana), add(ana, 0, 30))}{"type":"track", broken\n{"type":"track","event":"Product Added","userId":"ana","timestamp":"2026-03-02T10:01:00Z","properties":{"product_id":"p","price":"abc"}}\n`;
+    const { code, stdout, stderr } = await runCli(["simulate", "-"], input);
+    expect(code).toBe(1);
+    expect(stderr).toContain("line 3: skipped: not valid JSON");
+    expect(stderr).toContain("line 4: skipped: properties.price:");
+    expect(stdout).toContain('"type":"mailerlite.addToGroup"');
+  });
+
+  it("stops at --until and never shows a message after an order", async () => {
+    const input = ndjson(identify(ana), add(ana, 0, 30), order(ana, 200, 30));
+    const all = await runCli(["simulate", "-"], input);
+    const records = all.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const orderAt = Date.parse("2026-03-02T13:20:00.000Z");
+    expect(records.filter((r) => r.kind === "message").every((r) => Date.parse(r.at) < orderAt)).toBe(true);
+    expect(records.at(-1)).toMatchObject({ type: "rudderstack.track", command: { event: "Cart Recovered" } });
+    const early = await runCli(["simulate", "--until", "2026-03-02T11:00:00Z", "-"], input);
+    expect(early.stdout).toBe("");
+    const relative = await runCli(
+      ["simulate", "--until", "+1h", "-"],
+      ndjson(identify(ana), add(ana, 0, 30)),
+    );
+    expect(relative.stdout).toBe("");
+  });
+
+  it("prints a table for people", async () => {
+    const { code, stdout } = await runCli(
+      ["simulate", "--format", "table", "--journey", "classic", "-"],
+      ndjson(identify(ana), add(ana, 0, 30)),
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/2026-03-03 11:30 {2}p:\S+ +cart-ana +email +1\/email/);
+    expect(stdout).toContain("5 messages (3 email, 2 sms)");
+  });
+
+  it("accepts a journey file and explains what is wrong with a bad one", async () => {
+    const dir = tmpdir();
+    const good = join(dir, `cartback-journey-${process.pid}.json`);
+    writeFileSync(
+      good,
+      JSON.stringify({
+        id: "one",
+        stages: [{ stage: 1, name: "n", after: "0m", steps: [{ id: "e", channel: "email", group: "g" }] }],
+      }),
+    );
+    const ok = await runCli(["simulate", "--journey", good, "-"], ndjson(identify(ana), add(ana, 0, 30)));
+    expect(ok.stdout).toContain('"key":"one:cart-ana:1:e:email"');
+    const bad = join(dir, `cartback-bad-journey-${process.pid}.json`);
+    writeFileSync(
+      bad,
+      JSON.stringify({ id: "one", stages: [{ stage: 1, name: "n", after: "soon", steps: [] }] }),
+    );
+    const failed = await runCli(["simulate", "--journey", bad, "-"], "");
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('stages[0].after: must look like "15m", "4h" or "7d"');
+    const unknown = await runCli(["simulate", "--journey", "weekly", "-"], "");
+    expect(unknown.stderr).toContain("--journey must be playbook, classic, coordinated or a .json file");
+  });
+});
