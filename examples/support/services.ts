@@ -74,7 +74,7 @@ export function createEmulatorPool(): EmulatorPool {
 
 /** how an emulator's request log is read, for the summaries */
 export function emulatorLogHint(url: string, path?: string): string {
-  const filter = path ? `?path=${encodeURIComponent(path)}` : "";
+  const filter = path ? `?path=${path}` : "";
   return `GET ${url}/_emulator/requests${filter}`;
 }
 
