@@ -2,12 +2,13 @@
  * The `cartback` command line. Each command lives in `commands/<name>.ts` and is registered here.
  */
 import { emulateCommand } from "./commands/emulate.js";
+import { serveCommand } from "./commands/serve.js";
 import { setupCommand } from "./commands/setup.js";
 import { simulateCommand } from "./commands/simulate.js";
 import { validateCommand } from "./commands/validate.js";
 import type { CliCommand, CliIO } from "./types.js";
 
-const COMMANDS: CliCommand[] = [validateCommand, simulateCommand, emulateCommand, setupCommand];
+const COMMANDS: CliCommand[] = [validateCommand, simulateCommand, emulateCommand, setupCommand, serveCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

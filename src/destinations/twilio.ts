@@ -223,5 +223,30 @@ export function twilioDestination(options: TwilioDestinationOptions): Destinatio
     });
   }
 
-  return { name: NAME, handles: HANDLES, execute };
+  /**
+   * Did an earlier attempt, started at `since`, create this message? Lists the latest messages to
+   * the recipient and matches the body (SMS) or the recipient alone (WhatsApp templates) among those
+   * created from `since` on (Twilio's dates have whole seconds).
+   */
+  async function lookup(command: Command, since: number): Promise<DeliveryReceipt | null> {
+    if (command.type !== "twilio.sendSms" && command.type !== "twilio.sendWhatsApp") return null;
+    const to = command.type === "twilio.sendSms" ? command.to : `whatsapp:${command.to}`;
+    let messages: Awaited<ReturnType<TwilioClient["messages"]["list"]>>;
+    try {
+      messages = await client.messages.list({ to, limit: 50 });
+    } catch (error) {
+      throw classifyTwilioError(error, command);
+    }
+    const from = Math.floor(since / 1000) * 1000 - 1000;
+    const match = messages.find(
+      (m) =>
+        m.direction !== "inbound" &&
+        m.dateCreated instanceof Date &&
+        m.dateCreated.getTime() >= from &&
+        (command.type === "twilio.sendWhatsApp" || m.body === command.body),
+    );
+    return match ? { providerId: match.sid } : null;
+  }
+
+  return { name: NAME, handles: HANDLES, execute, lookup };
 }

@@ -17,6 +17,11 @@ export interface Destination {
   readonly name: string;
   readonly handles: readonly CommandType[];
   execute(command: Command): Promise<DeliveryReceipt>;
+  /**
+   * finds what an earlier attempt of `command`, started at `since` (epoch ms), created at the
+   * provider, or null when it created nothing; lets the runtime resend without duplicating
+   */
+  lookup?(command: Command, since: number): Promise<DeliveryReceipt | null>;
   dispose?(): Promise<void>;
 }
 

@@ -1,0 +1,120 @@
+/**
+ * `cartback serve`: config → store → destinations (or the local emulators) → engine → HTTP server,
+ * until SIGINT or SIGTERM, which stop taking requests and drain in-flight work before exiting.
+ */
+import { loadConfig } from "../../config/load.js";
+import type { ResolvedConfig } from "../../config/resolve.js";
+import { type RunningCartback, startCartback } from "../../server/start.js";
+import { type CliCommand, type CliIO, UsageError } from "../types.js";
+
+const USAGE = "serve [--port N] [--config FILE]";
+
+const HELP = `Usage: cartback ${USAGE}
+
+Runs cartback: the RudderStack-compatible HTTP API (POST /v1/batch …), Twilio and MailerLite
+webhooks, signed checkout links (/r/<token>), /healthz, /readyz and /metrics, with the durable
+scheduler and outbox. Reads cartback.config.{ts,mjs,js,json} from the working directory and secrets
+from the environment (see docs/server.md). With no credentials it starts local API emulators.
+
+Options:
+  --port N       listen on N (default: PORT, server.port or 3000; 0 picks a free port)
+  --config FILE  the config file (default: cartback.config.* in the working directory)
+`;
+
+interface ServeArgs {
+  port?: number;
+  config?: string;
+  help: boolean;
+}
+
+/** reads the command line; throws UsageError saying which argument is wrong */
+export function parseServeArgs(argv: string[]): ServeArgs {
+  const args: ServeArgs = { help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [flag, inline] =
+      arg.startsWith("--") && arg.includes("=") ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const value = (): string => {
+      const next = inline ?? argv[++i];
+      if (next === undefined || next === "") throw new UsageError(`${flag} needs a value`);
+      return next;
+    };
+    if (flag === "--help" || flag === "-h") args.help = true;
+    else if (flag === "--port") {
+      const raw = value();
+      const port = Number(raw);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`--port must be an integer from 0 to 65535, got "${raw}"`);
+      args.port = port;
+    } else if (flag === "--config") args.config = value();
+    else throw new UsageError(`unknown option "${arg}"\n\nUsage: cartback ${USAGE}`);
+  }
+  return args;
+}
+
+/** the lines printed at start; the emulator notice is meant to be impossible to miss */
+export function startBanner(config: ResolvedConfig, running: RunningCartback): string {
+  const store =
+    config.store.kind === "sqlite"
+      ? `SQLite ${config.store.path}`
+      : config.store.kind === "postgres"
+        ? "PostgreSQL (DATABASE_URL)"
+        : "in memory (lost on exit)";
+  const lines = [
+    `cartback serve: listening on ${running.url}`,
+    `  config:    ${config.source ?? "none found, using defaults"}`,
+    `  store:     ${store}`,
+    `  journeys:  ${config.journeys.map((j) => j.name).join(", ")}`,
+    `  send data: RudderStack data plane URL ${running.url} (POST /v1/batch)`,
+    `  write key: ${config.writeKey ? "set (CARTBACK_WRITE_KEY)" : "none set: any write key is accepted"}`,
+  ];
+  if (running.emulators) {
+    const urls = running.emulators.urls;
+    lines.push(
+      "",
+      "!!! ============================================================================ !!!",
+      "!!! NO CREDENTIALS CONFIGURED: messages go to LOCAL EMULATORS, nobody is contacted !!!",
+      "!!! ============================================================================ !!!",
+      `  MailerLite emulator: ${urls.mailerlite}`,
+      `  Twilio emulator:     ${urls.twilio}`,
+      `  inspect what was sent: curl ${urls.mailerlite}/_emulator/requests`,
+      `                         curl ${urls.twilio}/_emulator/requests`,
+      "  set MAILERLITE_API_KEY and TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM to send for real.",
+    );
+  }
+  lines.push("", "Press Ctrl-C to stop.", "");
+  return lines.join("\n");
+}
+
+/** runs until `until` resolves, then drains and stops */
+export async function runServe(argv: string[], io: CliIO, until: Promise<unknown>): Promise<number> {
+  const args = parseServeArgs(argv);
+  if (args.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const config = await loadConfig(args.config ? { path: args.config } : {});
+  if (args.port !== undefined) config.server.port = args.port;
+  const running = await startCartback({ config });
+  io.stdout(startBanner(config, running));
+  await until;
+  io.stdout("cartback serve: stopping (draining in-flight work)…\n");
+  await running.stop();
+  io.stdout("cartback serve: stopped\n");
+  return 0;
+}
+
+export const serveCommand: CliCommand = {
+  name: "serve",
+  usage: USAGE,
+  summary: "run the HTTP API, scheduler and outbox (local emulators when no credentials are set)",
+  run: (argv, io) =>
+    runServe(
+      argv,
+      io,
+      new Promise((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      }),
+    ),
+};

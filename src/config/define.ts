@@ -1,0 +1,82 @@
+/**
+ * The shape of `cartback.config.{ts,js,json}`: every setting has a default, and every secret may
+ * come from the environment instead (see `resolveConfig`).
+ *
+ * @example
+ * // cartback.config.ts
+ * import { defineConfig } from "cartback/config";
+ * export default defineConfig({ journeys: ["playbook"], links: { baseUrl: "https://shop.example.com/cartback" } });
+ */
+import { z } from "zod";
+import type { DestinationsConfig } from "../destinations/load.js";
+
+const port = z.number().int().min(0).max(65535);
+const url = z.url({ message: "must be an absolute URL" });
+
+export const ConfigSchema = z.strictObject({
+  /** the write key RudderStack SDKs send as the Basic-auth user (env CARTBACK_WRITE_KEY) */
+  writeKey: z.string().min(1).optional(),
+  server: z
+    .strictObject({
+      /** default 3000 (env PORT) */
+      port: port.optional(),
+      /** default `0.0.0.0` (env HOST) */
+      host: z.string().min(1).optional(),
+      /** the origin providers and shoppers reach this server on, e.g. `https://cartback.shop.example.com` */
+      publicUrl: url.optional(),
+      /** largest accepted request body, after decompression; default 4 MB (RudderStack's own limit) */
+      maxBodyBytes: z.number().int().positive().optional(),
+      /** the header RudderStack's Webhook destination sends, and its value (env CARTBACK_WEBHOOK_SECRET) */
+      webhookHeader: z
+        .strictObject({ name: z.string().min(1), value: z.string().min(1).optional() })
+        .optional(),
+    })
+    .optional(),
+  store: z
+    .discriminatedUnion("kind", [
+      z.strictObject({ kind: z.literal("sqlite"), path: z.string().min(1).optional() }),
+      z.strictObject({ kind: z.literal("postgres"), url: z.string().min(1).optional() }),
+      z.strictObject({ kind: z.literal("memory") }),
+    ])
+    .optional(),
+  /** preset names or journey specs; default `["playbook"]` */
+  journeys: z
+    .array(z.union([z.enum(["playbook", "classic", "coordinated"]), z.record(z.string(), z.unknown())]))
+    .optional(),
+  /** destination options (see docs/destinations.md); secrets may come from the environment */
+  destinations: z.record(z.string(), z.unknown()).optional(),
+  links: z
+    .strictObject({
+      /** signs checkout links (env CARTBACK_LINK_SECRET); without it messages carry the shop's own URL */
+      secret: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
+      /** where `/r/<token>` is served; default `server.publicUrl` */
+      baseUrl: url.optional(),
+      /** where a valid link goes when the cart has no restore URL, e.g. the shop's cart page */
+      fallbackUrl: url.optional(),
+    })
+    .optional(),
+  webhooks: z
+    .strictObject({
+      /** MailerLite webhook secret (env MAILERLITE_WEBHOOK_SECRET) */
+      mailerliteSecret: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** the shop's timezone for shoppers whose own is unknown, e.g. `Europe/London` */
+  storeTimezone: z.string().min(1).optional(),
+  storeName: z.string().min(1).optional(),
+  /** `fatal` … `trace`; default `info` (env LOG_LEVEL) */
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  /** start the local API emulators: `auto` (default) when no destination has credentials */
+  emulators: z.union([z.boolean(), z.literal("auto")]).optional(),
+});
+
+/** what a config file exports */
+export type CartbackConfig = Omit<z.input<typeof ConfigSchema>, "destinations" | "journeys"> & {
+  destinations?: DestinationsConfig;
+  journeys?: Array<"playbook" | "classic" | "coordinated" | Record<string, unknown>>;
+};
+
+/** types a config file; the values are checked when `cartback serve` starts */
+export function defineConfig(config: CartbackConfig): CartbackConfig {
+  return config;
+}

@@ -1,0 +1,52 @@
+/**
+ * Reads a request body within a size limit, gunzipping when the client says so. The limit applies to
+ * the bytes on the wire and again to the decompressed bytes, so a small gzip bomb is refused too.
+ */
+import { promisify } from "node:util";
+import { gunzip } from "node:zlib";
+import { HttpError } from "./http-error.js";
+
+const gunzipAsync = promisify(gunzip);
+
+/** the raw body bytes, decompressed; throws HttpError 413 past `limit`, 415 for an unknown encoding */
+export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
+  if (declared > limit) throw new HttpError(413, `the body is ${declared} bytes; the limit is ${limit}`);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw new HttpError(413, `the body is larger than the limit of ${limit} bytes`);
+      }
+      chunks.push(value);
+    }
+  }
+  const raw = Buffer.concat(chunks);
+  const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  if (encoding === "identity" || encoding === "") return raw;
+  if (encoding !== "gzip")
+    throw new HttpError(415, `unsupported Content-Encoding "${encoding}"; send gzip or none`);
+  try {
+    return await gunzipAsync(raw, { maxOutputLength: limit });
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE")
+      throw new HttpError(413, `the body is larger than the limit of ${limit} bytes once decompressed`);
+    throw new HttpError(400, "the body says Content-Encoding: gzip but is not valid gzip");
+  }
+}
+
+/** parses JSON bytes; throws HttpError 400 naming the problem */
+export function parseJsonBody(bytes: Uint8Array): unknown {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, `the body is not JSON: ${(error as Error).message}`);
+  }
+}

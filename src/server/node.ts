@@ -1,0 +1,112 @@
+/**
+ * Runs a `fetch` handler on `node:http`: each request becomes a web `Request` (its body streamed, so
+ * size limits apply before it is buffered) and the `Response` is written back.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+
+export interface ServeNodeOptions {
+  /** default 3000; 0 picks a free port */
+  port?: number;
+  /** default `0.0.0.0` */
+  host?: string;
+  /** told about a request the adapter itself could not handle */
+  onError?: (error: unknown) => void;
+}
+
+export interface NodeServer {
+  /** e.g. `http://127.0.0.1:3000` */
+  url: string;
+  port: number;
+  server: Server;
+  /** stops accepting connections and resolves once open requests have finished */
+  close(): Promise<void>;
+}
+
+function toRequest(req: IncomingMessage, origin: string): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else headers.set(name, value);
+  }
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  return new Request(new URL(req.url ?? "/", origin), {
+    method,
+    headers,
+    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" } : {}),
+  } as RequestInit);
+}
+
+async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  res.writeHead(response.status, headers);
+  if (!response.body) {
+    res.end();
+    return;
+  }
+  const body = Buffer.from(await response.arrayBuffer());
+  res.end(body);
+}
+
+/**
+ * Serves `handler` and resolves once it listens.
+ *
+ * @example
+ * const { url, close } = await serveNode(createHandler({ engine, store, config, logger }), { port: 3000 });
+ */
+export async function serveNode(
+  handler: (request: Request) => Promise<Response>,
+  options: ServeNodeOptions = {},
+): Promise<NodeServer> {
+  const host = options.host ?? "0.0.0.0";
+  const server = createServer((req, res) => {
+    const origin = `http://${req.headers.host ?? `${host}:${(server.address() as AddressInfo).port}`}`;
+    let request: Request;
+    try {
+      request = toRequest(req, origin);
+    } catch (error) {
+      options.onError?.(error);
+      res.writeHead(400, { "content-type": "application/json" }).end('{"error":"malformed request"}');
+      return;
+    }
+    handler(request)
+      .then((response) => writeResponse(response, res))
+      .catch((error: unknown) => {
+        options.onError?.(error);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end('{"error":"internal error"}');
+      });
+  });
+  // a client that goes away mid-request must not take the process down
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 3000, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    port,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * Starts a whole cartback from a resolved config: store, destinations (or the local emulators when no
+ * credentials are set), engine loops and the HTTP server. `cartback serve` is this plus signals.
+ */
+import type { ResolvedConfig } from "../config/resolve.js";
+import type { DestinationsConfig } from "../destinations/load.js";
+import { loadDestinations } from "../destinations/load.js";
+import type { Destination } from "../destinations/types.js";
+import type { RunningEmulators } from "../emulators/index.js";
+import type { Clock } from "../runtime/clock.js";
+import { createEngine, type Engine, type EngineOptions } from "../runtime/engine.js";
+import type { Logger } from "../runtime/logger.js";
+import type { Store } from "../runtime/store.js";
+import { createHandler } from "./handler.js";
+import { createLogger } from "./logger.js";
+import { type NodeServer, serveNode } from "./node.js";
+
+/** what the emulated Twilio account uses; the emulator signs its callbacks with the same token */
+export const EMULATED_TWILIO = {
+  accountSid: `AC${"0".repeat(32)}`,
+  authToken: "cartback-emulator-token",
+  from: "+15005550006",
+} as const;
+
+export interface StartCartbackOptions {
+  config: ResolvedConfig;
+  logger?: Logger;
+  /** default the system clock; tests pass a manual one and drive `engine.tick()` */
+  clock?: Clock;
+  /** default true: run the scheduler and dispatcher loops; false leaves it to `engine.tick()` */
+  loops?: boolean;
+  /** extra engine options (scheduler and dispatcher tuning) */
+  engine?: Partial<Omit<EngineOptions, "store" | "journeys" | "destinations" | "clock" | "logger" | "plan">>;
+  /** a store you built instead of the configured one (it is closed by `stop`) */
+  store?: Store;
+}
+
+export interface RunningCartback {
+  url: string;
+  engine: Engine;
+  store: Store;
+  server: NodeServer;
+  /** the running emulators in emulator mode, else null */
+  emulators: RunningEmulators | null;
+  destinations: Destination[];
+  /** stops taking requests, drains the engine, closes the store and the emulators */
+  stop(): Promise<void>;
+}
+
+/** the configured store, importing only its driver */
+export async function openStore(settings: ResolvedConfig["store"]): Promise<Store> {
+  if (settings.kind === "memory") return (await import("../stores/memory.js")).memoryStore();
+  if (settings.kind === "postgres")
+    return (await import("../stores/postgres.js")).postgresStore({ connectionString: settings.url });
+  return (await import("../stores/sqlite.js")).sqliteStore({ path: settings.path });
+}
+
+async function startEmulatedDestinations(
+  serverUrl: string | null,
+): Promise<{ emulators: RunningEmulators; destinations: DestinationsConfig }> {
+  const { startEmulators } = await import("../emulators/index.js");
+  const emulators = await startEmulators({ mailerlite: true, twilio: true });
+  const mailerliteUrl = emulators.urls.mailerlite as string;
+  // the emulator starts empty: give it the fields and groups a real account gets from `cartback setup`
+  const [{ mailerliteClient }, { setupMailerlite }, { MAILERLITE_FIELDS, MAILERLITE_STAGE_GROUPS }] =
+    await Promise.all([
+      import("../destinations/mailerlite.js"),
+      import("../destinations/mailerlite-setup.js"),
+      import("../core/mailerlite-fields.js"),
+    ]);
+  await setupMailerlite(mailerliteClient({ apiKey: "emulator", baseUrl: mailerliteUrl }), {
+    fields: MAILERLITE_FIELDS,
+    groups: MAILERLITE_STAGE_GROUPS,
+  });
+  return {
+    emulators,
+    destinations: {
+      mailerlite: { apiKey: "emulator", baseUrl: mailerliteUrl, pacing: false },
+      twilio: {
+        ...EMULATED_TWILIO,
+        whatsappFrom: EMULATED_TWILIO.from,
+        baseUrl: emulators.urls.twilio as string,
+        ...(serverUrl ? { statusCallback: `${serverUrl}/webhooks/twilio` } : {}),
+      },
+    },
+  };
+}
+
+/**
+ * Opens the store, builds the destinations, starts the engine and serves HTTP.
+ *
+ * @example
+ * const cartback = await startCartback({ config: await loadConfig() });
+ * // … later
+ * await cartback.stop();
+ */
+export async function startCartback(options: StartCartbackOptions): Promise<RunningCartback> {
+  const config = { ...options.config, webhooks: { ...options.config.webhooks } };
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch (error) {
+        logger.error({ err: error }, "shutdown step failed");
+      }
+    }
+  };
+  try {
+    let emulators: RunningEmulators | null = null;
+    let destinationsConfig = config.destinations;
+    if (config.emulate) {
+      const fixedPort = config.server.port !== 0;
+      const emulated = await startEmulatedDestinations(
+        fixedPort ? (config.server.publicUrl ?? `http://127.0.0.1:${config.server.port}`) : null,
+      );
+      emulators = emulated.emulators;
+      cleanups.push(() => (emulators as RunningEmulators).stop());
+      destinationsConfig = emulated.destinations;
+      config.webhooks.twilioAuthToken = EMULATED_TWILIO.authToken;
+    }
+    const store = options.store ?? (await openStore(config.store));
+    cleanups.push(() => store.close());
+    const destinations = await loadDestinations(destinationsConfig);
+    cleanups.push(async () => {
+      await Promise.all(destinations.map((d) => d.dispose?.()));
+    });
+    const engine = createEngine({
+      ...(options.engine ?? {}),
+      store,
+      journeys: config.journeys,
+      destinations,
+      logger,
+      plan: config.plan,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    const now = options.clock ? () => (options.clock as Clock).now() : Date.now;
+    const handler = createHandler({ engine, store, config, logger, now });
+    const server = await serveNode(handler, {
+      port: config.server.port,
+      host: config.server.host,
+      onError: (error) => logger.error({ err: error }, "request failed in the HTTP adapter"),
+    });
+    cleanups.push(() => server.close());
+    if (options.loops !== false) {
+      engine.start();
+    }
+    // the engine stops after the server (no new work) and before the store closes
+    cleanups.splice(cleanups.length - 1, 0, () => engine.stop());
+    return { url: server.url, engine, store, server, emulators, destinations, stop: cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

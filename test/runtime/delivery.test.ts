@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { JourneySpec } from "../../src/core/journey/index.js";
+import { playbookJourney } from "../../src/core/journey/index.js";
+import { mailerliteDestination } from "../../src/destinations/mailerlite.js";
+import { twilioDestination } from "../../src/destinations/twilio.js";
+import { type RunningEmulators, startEmulators } from "../../src/emulators/index.js";
+import { createSeededRandom, retryDelayMs } from "../../src/runtime/backoff.js";
+import { createManualClock, type ManualClock } from "../../src/runtime/clock.js";
+import { createEngine, type Engine, type EngineOptions } from "../../src/runtime/engine.js";
+import type { Store } from "../../src/runtime/store.js";
+import { memoryStore } from "../../src/stores/memory.js";
+import { DAY, MIN, messageTimeline, T0 } from "../core/journey/helpers.js";
+import { add, identify, order } from "../core/journey/scenarios.js";
+
+const SID = "AC0123456789abcdef0123456789abcdef";
+const TOKEN = "0123456789abcdef0123456789abcdef";
+const ML_TOKEN = "ml-token";
+const SERVICE = "MG0123456789abcdef0123456789abcdef";
+const TEMPLATES = {
+  nudge: "HX0123456789abcdef0123456789abcdef",
+  urgency: "HXfedcba9876543210fedcba9876543210",
+};
+
+let clock: ManualClock;
+let emulators: RunningEmulators;
+
+beforeAll(async () => {
+  clock = createManualClock(T0);
+  emulators = await startEmulators({
+    mailerlite: { apiKeys: [ML_TOKEN], now: () => clock.now() },
+    twilio: { accounts: { [SID]: TOKEN }, now: () => clock.now() },
+  });
+});
+afterAll(() => emulators.stop());
+beforeEach(async () => {
+  await emulators.twilio?.settled();
+  emulators.reset();
+  clock.set(T0);
+});
+
+function journey(): JourneySpec {
+  return playbookJourney({ whatsappTemplates: TEMPLATES });
+}
+
+function setup(overrides: Partial<EngineOptions> = {}): { engine: Engine; store: Store } {
+  const store = memoryStore();
+  const destinations = [
+    mailerliteDestination({ apiKey: ML_TOKEN, baseUrl: emulators.urls.mailerlite as string, pacing: false }),
+    twilioDestination({
+      accountSid: SID,
+      authToken: TOKEN,
+      baseUrl: emulators.urls.twilio as string,
+      messagingServiceSid: SERVICE,
+    }),
+  ];
+  const engine = createEngine({
+    store,
+    journeys: [journey()],
+    destinations,
+    clock,
+    dispatcher: { random: createSeededRandom(7), baseDelayMs: 60_000, maxAttempts: 3 },
+    ...overrides,
+  });
+  return { engine, store };
+}
+
+/** ingests each message at its own timestamp */
+async function ingestAtTheirTimes(engine: Engine, messages: Record<string, unknown>[]) {
+  for (const message of messages) {
+    clock.set(Date.parse(message.timestamp as string));
+    const result = await engine.ingest([message]);
+    expect(result.rejected).toEqual([]);
+  }
+}
+
+/** moves the clock from one due moment to the next (wake-ups and retries) and runs the engine there */
+async function runUntil(
+  engine: Engine,
+  store: Store,
+  profileId: string,
+  until: number,
+  stopAt?: () => number | null,
+) {
+  for (let guard = 0; guard < 500; guard++) {
+    await engine.tick();
+    const stored = await store.load(profileId);
+    const pending = await store.listOutbox({ profileId, state: "pending" });
+    const candidates = [stored?.wakeAt ?? null, ...pending.map((e) => e.dueAt), stopAt?.() ?? null].filter(
+      (t): t is number => t !== null && t > clock.now(),
+    );
+    const due = [...pending.map((e) => e.dueAt), stored?.wakeAt ?? Number.POSITIVE_INFINITY].some(
+      (t) => t <= clock.now(),
+    );
+    if (due) continue;
+    if (candidates.length === 0) return;
+    const next = Math.min(...candidates);
+    if (next > until) return;
+    clock.set(next);
+  }
+  throw new Error("runUntil: the engine kept finding work");
+}
+
+async function sentTimeline(store: Store, profileId: string): Promise<string[]> {
+  const sent = await store.listOutbox({ profileId, state: "sent", limit: 1000 });
+  return messageTimeline(
+    sent
+      .sort((a, b) => (a.sentAt as number) - (b.sentAt as number))
+      .map((e) => ({ at: e.sentAt as number, command: e.command })),
+  );
+}
+
+const mo = { id: "mo", phone: "+14155550102", sms: true, whatsapp: true };
+
+describe("the engine delivering through the real SDKs to the emulators", () => {
+  it("delivers the playbook's first-time-medium journey exactly as the preset promises", async () => {
+    const { engine, store } = setup();
+    await ingestAtTheirTimes(engine, [identify(mo), add(mo, 0, 90), add(mo, 5, 10, "USD", "Belt")]);
+    await runUntil(engine, store, "p:user:mo", T0 + 40 * DAY);
+    expect(await sentTimeline(store, "p:user:mo")).toEqual([
+      "+20m email 1/email",
+      "+20m whatsapp 1/whatsapp",
+      "+4h20m email 2/email 5%",
+      "+4h20m sms 2/sms 5%",
+      "+1d20m email 3/email 10%",
+      "+1d20m sms 3/sms 10%",
+      "+1d20m whatsapp 3/whatsapp 10%",
+      "+7d20m email 4/day-7",
+      "+21d20m email 4/day-21",
+    ]);
+    const twilio = emulators.twilio?.messages().filter((m) => m.direction === "outbound-api") ?? [];
+    expect(twilio.filter((m) => m.to === "+14155550102")).toHaveLength(2);
+    expect(twilio.filter((m) => m.to === "whatsapp:+14155550102")).toHaveLength(2);
+    expect(twilio.filter((m) => m.to.endsWith("+14155550102"))).toHaveLength(4);
+    const groupAdds = emulators.mailerlite?.requests({ method: "POST", path: "/api/subscribers/*" }) ?? [];
+    expect(groupAdds.filter((r) => r.path.includes("/groups/") && r.status < 300)).toHaveLength(5);
+    expect(emulators.mailerlite?.subscriber("mo@example.com")?.fields).toMatchObject({});
+    const metrics = engine.metrics();
+    expect(metrics.commands.twilio?.sent).toBe(4);
+    expect(metrics.lateness.count).toBeGreaterThan(0);
+    expect(metrics.lateness.maxMs).toBe(0);
+  });
+
+  it("an order stops the journey: nothing after it, the groups are removed", async () => {
+    const { engine, store } = setup();
+    await ingestAtTheirTimes(engine, [identify(mo), add(mo, 0, 90), add(mo, 5, 10, "USD", "Belt")]);
+    await runUntil(engine, store, "p:user:mo", T0 + 2 * 60 * MIN);
+    await ingestAtTheirTimes(engine, [order(mo, 120, 100)]);
+    await runUntil(engine, store, "p:user:mo", T0 + 40 * DAY);
+    expect(await sentTimeline(store, "p:user:mo")).toEqual([
+      "+20m email 1/email",
+      "+20m whatsapp 1/whatsapp",
+    ]);
+    const removals = emulators.mailerlite?.requests({ method: "DELETE", path: "/api/subscribers/*" }) ?? [];
+    expect(removals.length).toBeGreaterThan(0);
+    expect(emulators.twilio?.messages().filter((m) => m.direction === "outbound-api")).toHaveLength(1);
+  });
+
+  it("drops a message still waiting in the outbox when the cart is ordered meanwhile", async () => {
+    const { engine, store } = setup();
+    await ingestAtTheirTimes(engine, [identify(mo), add(mo, 0, 90), add(mo, 5, 10, "USD", "Belt")]);
+    // Twilio is down at the first nudge: the WhatsApp message waits for a retry
+    emulators.twilio?.setFaults({ errorRate: 1, errorStatus: 503 });
+    clock.set(T0 + 20 * MIN);
+    await engine.tick();
+    const waiting = await store.listOutbox({ profileId: "p:user:mo", state: "pending" });
+    const whatsapp = waiting.find((e) => e.command.type === "twilio.sendWhatsApp");
+    expect(whatsapp?.attempts).toBe(1);
+    emulators.twilio?.setFaults({});
+    await ingestAtTheirTimes(engine, [order(mo, 25, 100)]);
+    clock.set(whatsapp?.dueAt as number);
+    await engine.tick();
+    const entry = await store.getOutbox(whatsapp?.key as string);
+    expect(entry?.state).toBe("dropped");
+    expect(entry?.deadReason).toContain("ordered");
+    expect(emulators.twilio?.messages().filter((m) => m.direction === "outbound-api")).toHaveLength(0);
+    expect(engine.metrics().commands.twilio?.dropped).toBe(1);
+  });
+
+  it("retries with exponential backoff and jitter, then dead-letters; a dead letter can be retried", async () => {
+    const { engine, store } = setup();
+    await ingestAtTheirTimes(engine, [identify(mo), add(mo, 0, 90), add(mo, 5, 10, "USD", "Belt")]);
+    emulators.twilio?.setFaults({ errorRate: 1, errorStatus: 500 });
+    clock.set(T0 + 20 * MIN);
+    const random = createSeededRandom(7);
+    const delays: number[] = [];
+    let key = "";
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const before = clock.now();
+      await engine.tick();
+      const entries = await store.listOutbox({ profileId: "p:user:mo" });
+      const entry = entries.find((e) => e.command.type === "twilio.sendWhatsApp");
+      key = entry?.key as string;
+      expect(entry?.attempts).toBe(attempt);
+      if (attempt < 3) {
+        expect(entry?.state).toBe("pending");
+        delays.push((entry?.dueAt as number) - before);
+        clock.set(entry?.dueAt as number);
+      } else {
+        expect(entry?.state).toBe("dead");
+        expect(entry?.deadReason).toContain("gave up after 3 attempts");
+      }
+    }
+    // the same seeded draws: 60 s then 120 s ceilings, each with equal jitter
+    expect(delays).toEqual([
+      retryDelayMs(1, { baseDelayMs: 60_000 }, random),
+      retryDelayMs(2, { baseDelayMs: 60_000 }, random),
+    ]);
+    expect(delays[0]).toBeGreaterThanOrEqual(30_000);
+    expect(delays[1]).toBeGreaterThanOrEqual(60_000);
+    expect(engine.metrics().commands.twilio).toMatchObject({ failed: 2, dead: 1, sent: 0 });
+
+    emulators.twilio?.setFaults({});
+    expect(await store.retryDeadLetter(key, clock.now())).toBe(true);
+    await engine.tick();
+    expect((await store.getOutbox(key))?.state).toBe("sent");
+  });
+
+  it("an opted-out number (21610) becomes denied SMS consent, and no more texts are planned", async () => {
+    const { engine, store } = setup();
+    const stopped = { id: "sam", phone: "+15005550004", sms: true };
+    await ingestAtTheirTimes(engine, [
+      identify(stopped),
+      add(stopped, 0, 90),
+      add(stopped, 5, 10, "USD", "Belt"),
+    ]);
+    await runUntil(engine, store, "p:user:sam", T0 + 40 * DAY);
+    const profile = (await store.load("p:user:sam"))?.profile;
+    expect(profile?.consent.sms.status).toBe("denied");
+    const dead = await store.listOutbox({ profileId: "p:user:sam", state: "dead" });
+    // stage 2's text learns of the opt-out; stage 3 plans no text at all
+    expect(dead.map((e) => `${e.command.type} ${e.command.stage}`)).toEqual(["twilio.sendSms 2"]);
+    expect(dead[0]?.deadReason).toContain("21610");
+    expect(emulators.twilio?.requests({ method: "POST" })).toHaveLength(1);
+    const timeline = await sentTimeline(store, "p:user:sam");
+    expect(timeline.some((line) => line.includes("sms"))).toBe(false);
+    expect(timeline.filter((line) => line.includes("email"))).toHaveLength(5);
+  });
+});

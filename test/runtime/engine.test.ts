@@ -1,0 +1,136 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { playbookJourney } from "../../src/core/journey/index.js";
+import { createManualClock } from "../../src/runtime/clock.js";
+import { createEngine } from "../../src/runtime/engine.js";
+import type { Store } from "../../src/runtime/store.js";
+import { memoryStore } from "../../src/stores/memory.js";
+import { sqliteStore } from "../../src/stores/sqlite.js";
+import { add, identify } from "../core/journey/scenarios.js";
+
+const T0 = Date.parse("2026-03-02T10:00:00.000Z");
+
+function anonAdd(anonymousId: string, minutes: number, productId: string, price: number, messageId?: string) {
+  return {
+    type: "track",
+    event: "Product Added",
+    messageId: messageId ?? `${anonymousId}-${productId}-${minutes}`,
+    anonymousId,
+    timestamp: new Date(T0 + minutes * 60_000).toISOString(),
+    properties: {
+      cart_id: `cart-${anonymousId}`,
+      product_id: productId,
+      price,
+      quantity: 1,
+      currency: "USD",
+    },
+  };
+}
+
+const stores: [string, () => { store: Store; cleanup: () => void }][] = [
+  ["memory", () => ({ store: memoryStore(), cleanup: () => {} })],
+  [
+    "sqlite",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "cartback-engine-"));
+      return {
+        store: sqliteStore({ path: join(dir, "db.sqlite") }),
+        cleanup: () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  ],
+];
+
+describe.each(stores)("engine on the %s store", (_name, open) => {
+  async function withEngine(fn: (engine: ReturnType<typeof createEngine>, store: Store) => Promise<void>) {
+    const { store, cleanup } = open();
+    const clock = createManualClock(T0);
+    const engine = createEngine({ store, journeys: [playbookJourney()], destinations: [], clock });
+    try {
+      await fn(engine, store);
+    } finally {
+      await engine.stop();
+      await store.close();
+      cleanup();
+    }
+  }
+
+  it("rejects invalid messages one by one and keeps the valid ones", async () => {
+    await withEngine(async (engine, store) => {
+      const result = await engine.ingest([
+        anonAdd("a1", 0, "shirt", 30),
+        { type: "track", event: "Product Added", messageId: "bad-1" },
+        42,
+        anonAdd("a2", 0, "belt", 10),
+      ]);
+      expect(result.accepted).toBe(2);
+      expect(result.events).toBe(2);
+      expect(result.rejected.map((r) => r.index)).toEqual([1, 2]);
+      expect(result.rejected[0]?.messageId).toBe("bad-1");
+      expect(result.rejected[0]?.issues.length).toBeGreaterThan(0);
+      const [id] = await store.resolve(["anon:a1"]);
+      const stored = await store.load(id as string);
+      expect(stored?.profile.carts[0]?.value).toBe(30);
+      expect(engine.metrics().events).toEqual({ accepted: 2, rejected: 2 });
+    });
+  });
+
+  it("applies one shopper's events in order, across concurrent ingest calls, and shoppers in parallel", async () => {
+    await withEngine(async (engine, store) => {
+      const calls = [];
+      for (let i = 0; i < 40; i++) {
+        // each shopper's adds in order: the cart ends with all of them, 1 + 2 + … + 40
+        calls.push(engine.ingest([anonAdd(`s${i % 4}`, i, `p${i}`, i + 1)]));
+      }
+      await Promise.all(calls);
+      for (let s = 0; s < 4; s++) {
+        const [id] = await store.resolve([`anon:s${s}`]);
+        const cart = (await store.load(id as string))?.profile.carts[0];
+        expect(cart?.items.length).toBe(10);
+        const expected = Array.from({ length: 10 }, (_, k) => 4 * k + s + 1).reduce((a, b) => a + b, 0);
+        expect(cart?.value).toBe(expected);
+      }
+    });
+  });
+
+  it("a replayed batch changes nothing and enqueues nothing twice", async () => {
+    await withEngine(async (engine, store) => {
+      const shopper = { id: "mo", phone: "+14155550102", sms: true, whatsapp: true };
+      const batch = [identify(shopper), add(shopper, 0, 90)];
+      await engine.ingest(batch);
+      const [id] = await store.resolve(["user:mo"]);
+      const before = await store.load(id as string);
+      const outboxBefore = await store.listOutbox({ profileId: id as string });
+      await engine.ingest(batch);
+      const after = await store.load(id as string);
+      expect(after?.profile.carts).toEqual(before?.profile.carts);
+      expect(after?.profile.journeys).toEqual(before?.profile.journeys);
+      expect(after?.wakeAt).toBe(before?.wakeAt);
+      expect(await store.listOutbox({ profileId: id as string })).toEqual(outboxBefore);
+    });
+  });
+
+  it("joins an anonymous cart to the shopper who logs in (one profile, the user's)", async () => {
+    await withEngine(async (engine, store) => {
+      await engine.ingest([anonAdd("dev-1", 0, "shirt", 30)]);
+      await engine.ingest([
+        {
+          type: "identify",
+          messageId: "login-1",
+          anonymousId: "dev-1",
+          userId: "u-7",
+          timestamp: new Date(T0 + 60_000).toISOString(),
+          traits: { email: "Ann@Example.com" },
+        },
+      ]);
+      const ids = await store.resolve(["anon:dev-1", "user:u-7", "email:ann@example.com"]);
+      expect(ids).toHaveLength(1);
+      const stored = await store.load(ids[0] as string);
+      expect(stored?.profile.userId).toBe("u-7");
+      expect(stored?.profile.carts[0]?.value).toBe(30);
+      expect(stored?.keys.sort()).toEqual(["anon:dev-1", "email:ann@example.com", "user:u-7"]);
+    });
+  });
+});
