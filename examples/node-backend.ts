@@ -57,7 +57,7 @@ function fastClock(start: number, speed: number): Clock {
   const origin = Date.now();
   return { now: () => start + Math.floor((Date.now() - origin) * speed) };
 }
-const clock = fastClock(Date.parse("2026-03-02T14:00:00Z"), 3600);
+const clock = fastClock(Date.parse("2026-03-02T14:00:00Z"), HOUR / 1000);
 
 // ---- the existing app: its own routes, plus cartback mounted under /cartback ----------------------
 const MOUNT = "/cartback";

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulators, startEmulators } from "../../src/emulators/index.js";
 import { runExample } from "./run-example.js";
@@ -58,5 +61,36 @@ describe("examples/mailerlite-sandbox", () => {
     const kept = emulators.mailerlite!.subscriber("grace@example.org");
     expect(kept?.groups).toEqual([]);
     expect(kept?.fields.recovery_stage).toBe(3);
+  });
+});
+
+describe("examples read their settings from a .env file", () => {
+  it("loads the file CARTBACK_ENV_FILE names", async () => {
+    const emulators = await startEmulators({ mailerlite: true });
+    const dir = mkdtempSync(join(tmpdir(), "cartback-env-"));
+    try {
+      const file = join(dir, ".env");
+      writeFileSync(
+        file,
+        `MAILERLITE_BASE_URL=${emulators.urls.mailerlite}\nMAILERLITE_TEST_EMAIL=env@example.com\n`,
+      );
+      const run = await runExample("mailerlite-sandbox", { CARTBACK_ENV_FILE: file });
+      expect(run.code).toBe(0);
+      expect(run.lines[0]).toContain(`emulator at ${emulators.urls.mailerlite}`);
+      expect(
+        emulators.mailerlite!.requests({ method: "POST", path: "/api/subscribers" })[0]?.body,
+      ).toMatchObject({
+        email: "env@example.com",
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await emulators.stop();
+    }
+  });
+
+  it("says which file is missing", async () => {
+    const run = await runExample("mailerlite-sandbox", { CARTBACK_ENV_FILE: "/nonexistent/cartback.env" });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("CARTBACK_ENV_FILE: no file at /nonexistent/cartback.env");
   });
 });
