@@ -2,7 +2,7 @@
  * `npm run bench`: runs every benchmark area in turn and prints its numbers.
  * Each area is `bench/<area>.ts` exporting `bench(): Promise<void>`; set BENCH_ONLY=<area> to run one.
  */
-const AREAS: string[] = ["core", "emulators", "destinations", "stores", "journey"];
+const AREAS: string[] = ["core", "emulators", "destinations", "stores", "journey", "server", "runtime"];
 
 const only = process.env.BENCH_ONLY;
 for (const area of AREAS) {

@@ -1,14 +1,26 @@
 /**
  * The `cartback` command line. Each command lives in `commands/<name>.ts` and is registered here.
  */
+import { dlqCommand } from "./commands/dlq.js";
 import { emulateCommand } from "./commands/emulate.js";
+import { forgetCommand } from "./commands/forget.js";
+import { profileCommand } from "./commands/profile.js";
 import { serveCommand } from "./commands/serve.js";
 import { setupCommand } from "./commands/setup.js";
 import { simulateCommand } from "./commands/simulate.js";
 import { validateCommand } from "./commands/validate.js";
 import type { CliCommand, CliIO } from "./types.js";
 
-const COMMANDS: CliCommand[] = [validateCommand, simulateCommand, emulateCommand, setupCommand, serveCommand];
+const COMMANDS: CliCommand[] = [
+  validateCommand,
+  simulateCommand,
+  emulateCommand,
+  setupCommand,
+  serveCommand,
+  dlqCommand,
+  profileCommand,
+  forgetCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

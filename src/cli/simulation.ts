@@ -111,6 +111,8 @@ export interface SimulationOptions {
   until: number;
   /** receives every command as it is produced, in time order */
   onCommand: (entry: SimulatedCommand) => void;
+  /** drop each event from the array once applied, so a long replay does not hold them all */
+  consume?: boolean;
 }
 
 export interface SimulationSummary {
@@ -124,8 +126,11 @@ export interface SimulationSummary {
  * Replays events (sorted by time; ties keep their order) and wakes the planner until `until`.
  * An event and a wake-up at the same instant: the event goes first, so an order always wins.
  */
-export function runSimulation(events: readonly CartEvent[], options: SimulationOptions): SimulationSummary {
-  const { journey, context, until, onCommand } = options;
+export function runSimulation(
+  events: (CartEvent | undefined)[],
+  options: SimulationOptions,
+): SimulationSummary {
+  const { journey, context, until, onCommand, consume = false } = options;
   const book = createProfileBook();
   const queue = new WakeQueue();
   const scheduled = new Map<string, number>();
@@ -141,8 +146,9 @@ export function runSimulation(events: readonly CartEvent[], options: SimulationO
       summary.commands++;
       onCommand({ at: now, command });
     }
-    if (result.wakeAt !== null && result.wakeAt <= until) {
-      const at = Math.max(result.wakeAt, now);
+    // the planner only asks for future wake-ups; anything else would replay the same instant forever
+    if (result.wakeAt !== null && result.wakeAt > now && result.wakeAt <= until) {
+      const at = result.wakeAt;
       if (scheduled.get(profileId) !== at) {
         scheduled.set(profileId, at);
         queue.push(at, profileId);
@@ -163,7 +169,9 @@ export function runSimulation(events: readonly CartEvent[], options: SimulationO
       continue;
     }
     if (!Number.isFinite(nextEvent) || nextEvent > until) break;
-    const event = events[i++] as CartEvent;
+    const event = events[i] as CartEvent;
+    if (consume) events[i] = undefined;
+    i++;
     const { profile, absorbed } = book.apply(event);
     for (const gone of absorbed) scheduled.delete(gone);
     plan(profile.id, event.at);

@@ -35,7 +35,12 @@ export const ConfigSchema = z.strictObject({
   store: z
     .discriminatedUnion("kind", [
       z.strictObject({ kind: z.literal("sqlite"), path: z.string().min(1).optional() }),
-      z.strictObject({ kind: z.literal("postgres"), url: z.string().min(1).optional() }),
+      z.strictObject({
+        kind: z.literal("postgres"),
+        url: z.string().min(1).optional(),
+        /** the schema holding cartback's tables; default `cartback` */
+        schema: z.string().min(1).optional(),
+      }),
       z.strictObject({ kind: z.literal("memory") }),
     ])
     .optional(),

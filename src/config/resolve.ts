@@ -31,7 +31,7 @@ export class ConfigError extends Error {
 
 export type StoreSettings =
   | { kind: "sqlite"; path: string }
-  | { kind: "postgres"; url: string }
+  | { kind: "postgres"; url: string; schema?: string }
   | { kind: "memory" };
 
 export interface ResolvedConfig {
@@ -225,7 +225,11 @@ export function resolveConfig(input: unknown, env: Env = {}, source: string | nu
   else if (config.store?.kind === "postgres") {
     const url = config.store.url ?? databaseUrl;
     if (!url) problems.push({ setting: "DATABASE_URL", message: "missing: store.kind is postgres" });
-    store = { kind: "postgres", url: url ?? "" };
+    store = {
+      kind: "postgres",
+      url: url ?? "",
+      ...(config.store.schema ? { schema: config.store.schema } : {}),
+    };
   } else if (config.store?.kind === "sqlite" || !databaseUrl)
     store = {
       kind: "sqlite",

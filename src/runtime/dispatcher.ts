@@ -90,6 +90,21 @@ async function deliver(deps: DispatcherDeps, entry: ClaimedOutboxEntry): Promise
     logger.info({ ...log, reason: stop }, "dispatcher: message dropped");
     return "other";
   }
+  // the email goes out when its group add runs, so it waits for the field upsert planned with it
+  // (`<key>:fields`), which another worker may still be delivering
+  if (command.kind === "message") {
+    const prerequisite = await store.getOutbox(`${key}:fields`);
+    if (prerequisite && (prerequisite.state === "pending" || prerequisite.state === "sending")) {
+      const now = clock.now();
+      const nextAttemptAt =
+        prerequisite.state === "pending" && prerequisite.dueAt > now ? prerequisite.dueAt + 1 : now + 1_000;
+      await store.markRetry(key, {
+        error: `waiting for ${prerequisite.key} to be delivered first`,
+        nextAttemptAt,
+      });
+      return "other";
+    }
+  }
   if (entry.outcomeUnknown && destination.lookup && entry.sendingSince !== null) {
     try {
       const found = await destination.lookup(command, entry.sendingSince);

@@ -114,6 +114,15 @@ function routeDestinations(destinations: readonly Destination[]): Map<string, De
   return routes;
 }
 
+function sameShopper(keys: readonly string[], first: CartEvent, next: CartEvent): boolean {
+  if (next.contact === first.contact) return next.type !== "identity_merged";
+  if (next.type === "identity_merged") return false;
+  const userId = next.contact.userId;
+  if (userId !== undefined && userId !== first.contact.userId) return false;
+  const nextKeys = eventIdentityKeys(next);
+  return nextKeys.length > 0 && nextKeys.every((key) => keys.includes(key));
+}
+
 export function createEngine(options: EngineOptions): Engine {
   const { store } = options;
   if (!store || typeof store.transact !== "function")
@@ -189,9 +198,10 @@ export function createEngine(options: EngineOptions): Engine {
     while (i < events.length) {
       const first = events[i] as CartEvent;
       const keys = eventIdentityKeys(first);
-      const signature = keys.join("\n");
       let j = i + 1;
-      while (j < events.length && eventIdentityKeys(events[j] as CartEvent).join("\n") === signature) j++;
+      // an event whose keys are all among the first one's lands on the same profile once the first is
+      // applied (its keys all point there), so it can share the transaction: e.g. identify, then tracks
+      while (j < events.length && sameShopper(keys, first, events[j] as CartEvent)) j++;
       const group = events.slice(i, j);
       i = j;
       const wait = acquire();

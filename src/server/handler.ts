@@ -57,6 +57,19 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return Response.json(body, { status, headers });
 }
 
+/** browsers running RudderStack's JavaScript SDK on the shop's own domain call the API cross-origin */
+function corsHeaders(request: Request): Record<string, string> {
+  const origin = request.headers.get("origin");
+  return {
+    "access-control-allow-origin": origin ?? "*",
+    ...(origin ? { "access-control-allow-credentials": "true", vary: "Origin" } : {}),
+    "access-control-allow-methods": "POST, OPTIONS",
+    "access-control-allow-headers":
+      request.headers.get("access-control-request-headers") ?? "Content-Type, Authorization, AnonymousId",
+    "access-control-max-age": "86400",
+  };
+}
+
 function writeKeyOf(request: Request): string | null {
   const header = request.headers.get("authorization");
   if (!header?.toLowerCase().startsWith("basic ")) return null;
@@ -161,13 +174,22 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
     const byHeader = header !== null && fromHeader !== null && timingSafeEqualText(fromHeader, header.value);
     if (!byHeader) {
       if (header === null) authorize(request);
-      else if (config.writeKey === null || writeKeyOf(request) !== config.writeKey)
+      else if (config.writeKey === null || !timingSafeEqualText(writeKeyOf(request) ?? "", config.writeKey))
         throw new HttpError(401, `unauthorized: send the ${header.name} header configured for this endpoint`);
     }
     const body = parseJsonBody(await readBody(request, config.server.maxBodyBytes));
     if (body === null || typeof body !== "object" || Array.isArray(body))
       throw new HttpError(400, "the body must be one event, a JSON object");
     return ingest([body]);
+  }
+
+  /** the same request with its body read within the size limit, for handlers that read it whole */
+  async function bounded(request: Request): Promise<Request> {
+    if (request.method !== "POST") return request;
+    const body = await readBody(request, config.server.maxBodyBytes);
+    const headers = new Headers(request.headers);
+    headers.delete("content-encoding");
+    return new Request(request.url, { method: request.method, headers, body });
   }
 
   async function checkoutLink(token: string): Promise<Response> {
@@ -249,11 +271,11 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
     if (path === "/webhooks/rudderstack") return rudderstackWebhook(request);
     if (path === "/webhooks/twilio") {
       if (!twilio) throw new HttpError(404, "Twilio webhooks are off: set TWILIO_AUTH_TOKEN");
-      return twilio(request);
+      return twilio(await bounded(request));
     }
     if (path === "/webhooks/mailerlite") {
       if (!mailerlite) throw new HttpError(404, "MailerLite webhooks are off: set MAILERLITE_WEBHOOK_SECRET");
-      return mailerlite(request);
+      return mailerlite(await bounded(request));
     }
     if (path.startsWith("/r/") && request.method === "GET") return checkoutLink(path.slice(3));
     if (path === "/healthz") return json(200, { ok: true });
@@ -273,9 +295,14 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
   return async (request) => {
     const path = new URL(request.url).pathname;
     const routeName = path.startsWith("/r/") ? "/r/:token" : path;
+    const started = performance.now();
+    const cors = path.startsWith("/v1/") ? corsHeaders(request) : null;
     let response: Response;
     try {
-      response = await route(request, path);
+      response =
+        cors && request.method === "OPTIONS"
+          ? new Response(null, { status: 204, headers: cors })
+          : await route(request, path);
     } catch (error) {
       if (isHttpError(error)) {
         if (error.status >= 500) logger.error({ err: error, path: routeName }, error.message);
@@ -285,11 +312,21 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
         response = json(500, { error: "internal error; the details are in the server log" });
       }
     }
+    if (cors) for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
     const known = /^\/(v1\/\w+|webhooks\/\w+|r\/:token|healthz|readyz|metrics)$/.test(routeName)
       ? routeName
       : "other";
     const key = `${known} ${response.status}`;
     requests.set(key, (requests.get(key) ?? 0) + 1);
+    logger.debug(
+      {
+        method: request.method,
+        route: known,
+        status: response.status,
+        ms: Math.round(performance.now() - started),
+      },
+      "request",
+    );
     return response;
   };
 }
@@ -323,7 +360,7 @@ export function engineMetrics(m: EngineMetrics): Metric[] {
     },
     {
       name: "cartback_events_rejected_total",
-      help: "cart events that could not be applied",
+      help: "incoming messages that produced no event because they were rejected",
       type: "counter",
       samples: [{ value: m.events.rejected }],
     },

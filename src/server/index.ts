@@ -27,3 +27,10 @@ export {
 } from "./logger.js";
 export { type Metric, type MetricSample, renderMetrics } from "./metrics.js";
 export { type NodeServer, type ServeNodeOptions, serveNode } from "./node.js";
+export {
+  EMULATED_TWILIO,
+  openStore,
+  type RunningCartback,
+  type StartCartbackOptions,
+  startCartback,
+} from "./start.js";

@@ -2,6 +2,7 @@
  * Starts a whole cartback from a resolved config: store, destinations (or the local emulators when no
  * credentials are set), engine loops and the HTTP server. `cartback serve` is this plus signals.
  */
+import { randomBytes } from "node:crypto";
 import type { ResolvedConfig } from "../config/resolve.js";
 import type { DestinationsConfig } from "../destinations/load.js";
 import { loadDestinations } from "../destinations/load.js";
@@ -37,6 +38,10 @@ export interface StartCartbackOptions {
 
 export interface RunningCartback {
   url: string;
+  /** the settings in effect (in emulator mode: the emulated destinations and webhook token) */
+  config: ResolvedConfig;
+  /** true when emulator mode signs links with a secret made up at start (set CARTBACK_LINK_SECRET) */
+  temporaryLinkSecret: boolean;
   engine: Engine;
   store: Store;
   server: NodeServer;
@@ -51,7 +56,10 @@ export interface RunningCartback {
 export async function openStore(settings: ResolvedConfig["store"]): Promise<Store> {
   if (settings.kind === "memory") return (await import("../stores/memory.js")).memoryStore();
   if (settings.kind === "postgres")
-    return (await import("../stores/postgres.js")).postgresStore({ connectionString: settings.url });
+    return (await import("../stores/postgres.js")).postgresStore({
+      connectionString: settings.url,
+      ...(settings.schema ? { schema: settings.schema } : {}),
+    });
   return (await import("../stores/sqlite.js")).sqliteStore({ path: settings.path });
 }
 
@@ -95,7 +103,7 @@ async function startEmulatedDestinations(
  * await cartback.stop();
  */
 export async function startCartback(options: StartCartbackOptions): Promise<RunningCartback> {
-  const config = { ...options.config, webhooks: { ...options.config.webhooks } };
+  const config: ResolvedConfig = { ...options.config, webhooks: { ...options.config.webhooks } };
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const cleanups: Array<() => Promise<void>> = [];
   const cleanup = async () => {
@@ -109,6 +117,7 @@ export async function startCartback(options: StartCartbackOptions): Promise<Runn
   };
   try {
     let emulators: RunningEmulators | null = null;
+    let temporaryLinkSecret = false;
     let destinationsConfig = config.destinations;
     if (config.emulate) {
       const fixedPort = config.server.port !== 0;
@@ -119,6 +128,18 @@ export async function startCartback(options: StartCartbackOptions): Promise<Runn
       cleanups.push(() => (emulators as RunningEmulators).stop());
       destinationsConfig = emulated.destinations;
       config.webhooks.twilioAuthToken = EMULATED_TWILIO.authToken;
+      if (!config.links.secret && fixedPort) {
+        // a demo shows signed links too; they stop working when the process restarts
+        const secret = randomBytes(24).toString("base64url");
+        const baseUrl = config.links.baseUrl ?? `http://127.0.0.1:${config.server.port}`;
+        config.links = { ...config.links, secret, baseUrl };
+        config.plan = {
+          ...config.plan,
+          secrets: { ...config.plan.secrets, links: secret },
+          linkBaseUrl: baseUrl,
+        };
+        temporaryLinkSecret = true;
+      }
     }
     const store = options.store ?? (await openStore(config.store));
     cleanups.push(() => store.close());
@@ -148,7 +169,17 @@ export async function startCartback(options: StartCartbackOptions): Promise<Runn
     }
     // the engine stops after the server (no new work) and before the store closes
     cleanups.splice(cleanups.length - 1, 0, () => engine.stop());
-    return { url: server.url, engine, store, server, emulators, destinations, stop: cleanup };
+    return {
+      url: server.url,
+      config,
+      temporaryLinkSecret,
+      engine,
+      store,
+      server,
+      emulators,
+      destinations,
+      stop: cleanup,
+    };
   } catch (error) {
     await cleanup();
     throw error;

@@ -42,6 +42,8 @@ interface ProfileRow {
 interface OutboxRow extends OutboxEntry {
   /** when a dispatcher may claim it: due time, or the end of a lease */
   availableAt: number | null;
+  /** insertion order: commands due together leave in the order they were planned */
+  seq: number;
 }
 
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -54,6 +56,7 @@ export function memoryStore(): Store {
   const outbox = new Map<string, OutboxRow>();
   const lock = createKeyedLock();
   let closed = false;
+  let nextSeq = 0;
 
   const ensureOpen = () => {
     if (closed) throw new StoreUsageError("the memory store is closed");
@@ -129,6 +132,7 @@ export function memoryStore(): Store {
     for (const insert of inserts) {
       if (outbox.has(insert.key)) continue;
       outbox.set(insert.key, {
+        seq: ++nextSeq,
         key: insert.key,
         profileId: insert.profileId,
         destination: insert.destination,
@@ -161,11 +165,11 @@ export function memoryStore(): Store {
   };
 
   const publicEntry = (row: OutboxRow): OutboxEntry => {
-    const { availableAt: _availableAt, ...entry } = row;
+    const { availableAt: _availableAt, seq: _seq, ...entry } = row;
     return copy(entry);
   };
 
-  const byDue = (a: OutboxEntry, b: OutboxEntry) => a.dueAt - b.dueAt || (a.key < b.key ? -1 : 1);
+  const byDue = (a: OutboxRow, b: OutboxRow) => a.dueAt - b.dueAt || a.seq - b.seq;
 
   return {
     name: NAME,
@@ -332,16 +336,14 @@ export function memoryStore(): Store {
         profiles.delete(profileId);
         for (const key of result.keys) keyOwner.delete(key);
         keysOf.delete(profileId);
-        for (const [key, entry] of outbox) {
-          if (entry.profileId !== profileId) continue;
-          result.outbox.push(publicEntry(entry));
-          outbox.delete(key);
-        }
-        result.outbox.sort(byDue);
+        const removed = [...outbox.values()].filter((entry) => entry.profileId === profileId).sort(byDue);
+        for (const entry of removed) outbox.delete(entry.key);
+        result.outbox = removed.map(publicEntry);
         for (const insert of inserts) {
           if (outbox.has(insert.key)) continue;
           outbox.set(insert.key, {
             ...insert,
+            seq: ++nextSeq,
             command: copy(insert.command),
             state: "pending",
             availableAt: insert.dueAt,

@@ -82,6 +82,8 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
       CREATE INDEX identity_keys_profile ON $schema.identity_keys (profile_id);
       CREATE TABLE $schema.outbox (
         key text COLLATE "C" PRIMARY KEY,
+        -- insertion order: commands due together are delivered in the order the plan made them
+        seq bigint GENERATED ALWAYS AS IDENTITY,
         profile_id text COLLATE "C" NOT NULL,
         destination text NOT NULL,
         command text NOT NULL,
@@ -99,9 +101,9 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; name: string; sql:
         dead_reason text,
         dead_at bigint
       );
-      CREATE INDEX outbox_available ON $schema.outbox (available_at, due_at, key) WHERE available_at IS NOT NULL;
+      CREATE INDEX outbox_available ON $schema.outbox (available_at, due_at, seq) WHERE available_at IS NOT NULL;
       CREATE INDEX outbox_profile ON $schema.outbox (profile_id);
-      CREATE INDEX outbox_state ON $schema.outbox (state, due_at, key);
+      CREATE INDEX outbox_state ON $schema.outbox (state, due_at, seq);
     `,
   },
 ];
@@ -122,6 +124,7 @@ interface OutboxRowSql {
   sent_at: string | null;
   dead_reason: string | null;
   dead_at: string | null;
+  seq: string;
 }
 
 // bigint columns arrive as strings: epoch ms fit a double exactly
@@ -146,7 +149,7 @@ const toEntry = (row: OutboxRowSql): OutboxEntry => ({
 });
 
 const OUTBOX_COLUMNS = `key, profile_id, destination, command, state, created_at, due_at, attempts, last_error,
-  sending_since, lease_owner, provider_id, sent_at, dead_reason, dead_at`;
+  sending_since, lease_owner, provider_id, sent_at, dead_reason, dead_at, seq`;
 
 /** brings the schema up to date under an advisory lock; returns the versions it applied */
 export async function migratePostgres(client: PoolClient, schema: string): Promise<number[]> {
@@ -248,11 +251,22 @@ export function postgresStore(options: PostgresStoreOptions): Store {
   };
 
   /** runs `fn` in a transaction on one connection */
-  const inTransaction = async <T>(fn: (client: PoolClient) => Promise<T>): Promise<T> => {
+  /**
+   * runs `fn` in a transaction on one connection, holding an advisory lock per id (in the sorted
+   * order every process uses, so no deadlocks); BEGIN and the locks share one round trip
+   */
+  const inTransaction = async <T>(
+    ids: readonly string[],
+    fn: (client: PoolClient) => Promise<T>,
+  ): Promise<T> => {
     const pool = await getPool();
     const client = await pool.connect();
     try {
-      await client.query("BEGIN");
+      const names = ids.map((id) => client.escapeLiteral(`${schema}:${id}`)).join(", ");
+      await client.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(hashtextextended(name, 0))
+         FROM unnest(ARRAY[${names}]::text[]) WITH ORDINALITY AS t(name, n) ORDER BY n`,
+      );
       const value = await fn(client);
       await client.query("COMMIT");
       return value;
@@ -263,12 +277,6 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       client.release();
     }
   };
-
-  const lockIds = (client: PoolClient, ids: readonly string[]) =>
-    client.query(
-      "SELECT pg_advisory_xact_lock(hashtextextended($1::text || ':' || id, 0)) FROM unnest($2::text[]) WITH ORDINALITY AS t(id, n) ORDER BY n",
-      [schema, ids],
-    );
 
   const resolveWith = async (client: PoolClient | Pool, keys: readonly string[]): Promise<string[]> => {
     if (keys.length === 0) return [];
@@ -427,8 +435,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       if (closed) throw new StoreUsageError(`the postgres store (schema ${schema}) is closed`);
       // in-process first, so one busy shopper holds one connection, not one per waiting event
       return lock.run(locked, () =>
-        inTransaction(async (client) => {
-          await lockIds(client, locked);
+        inTransaction(locked, async (client) => {
           const loadedKeys = new Map<string, string[]>();
           let pending: ProfileWrite | null = null;
           const value = await fn({
@@ -478,7 +485,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       const { rows } = await query<OutboxRowSql & { old_state: OutboxState; old_available: string }>(
         `WITH due AS (
            SELECT key, state, available_at FROM ${q}.outbox WHERE available_at <= $1
-           ORDER BY available_at, due_at, key LIMIT $2 FOR UPDATE SKIP LOCKED)
+           ORDER BY available_at, due_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED)
          UPDATE ${q}.outbox o SET state = 'sending', attempts = o.attempts + 1,
            sending_since = CASE WHEN due.state = 'sending' THEN o.sending_since ELSE $1 END,
            lease_owner = $3, available_at = $4
@@ -493,7 +500,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
           (a, b) =>
             Number(a.old_available) - Number(b.old_available) ||
             Number(a.due_at) - Number(b.due_at) ||
-            (a.key < b.key ? -1 : 1),
+            Number(a.seq) - Number(b.seq),
         )
         .map((row): ClaimedOutboxEntry => ({ ...toEntry(row), outcomeUnknown: row.old_state === "sending" }));
     },
@@ -554,7 +561,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       const { rows } = await query<OutboxRowSql>(
         `SELECT ${OUTBOX_COLUMNS} FROM ${q}.outbox
          WHERE ($1::text IS NULL OR profile_id = $1) AND ($2::text IS NULL OR state = $2)
-         ORDER BY due_at, key LIMIT $3`,
+         ORDER BY due_at, seq LIMIT $3`,
         [filter.profileId ?? null, filter.state ?? null, filter.limit ?? 100],
       );
       return rows.map(toEntry);
@@ -564,8 +571,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       if (closed) throw new StoreUsageError(`the postgres store (schema ${schema}) is closed`);
       const inserts = toOutboxInserts(forgetOptions.commands, profileId, forgetOptions.now);
       return lock.run([profileId], () =>
-        inTransaction(async (client): Promise<ForgetResult> => {
-          await lockIds(client, [profileId]);
+        inTransaction([profileId], async (client): Promise<ForgetResult> => {
           const stored = await loadWith(client, profileId);
           const outbox = await client.query<OutboxRowSql>(
             `DELETE FROM ${q}.outbox WHERE profile_id = $1 RETURNING ${OUTBOX_COLUMNS}`,
@@ -576,8 +582,8 @@ export function postgresStore(options: PostgresStoreOptions): Store {
           await client.query(`DELETE FROM ${q}.identity_keys WHERE profile_id = $1`, [profileId]);
           await insertOutbox(client, inserts);
           const removed = outbox.rows
-            .map(toEntry)
-            .sort((a, b) => a.dueAt - b.dueAt || (a.key < b.key ? -1 : 1));
+            .sort((a, b) => Number(a.due_at) - Number(b.due_at) || Number(a.seq) - Number(b.seq))
+            .map(toEntry);
           return { profile: stored?.profile ?? null, keys: stored?.keys ?? [], outbox: removed };
         }),
       );

@@ -96,9 +96,10 @@ export const SQLITE_MIGRATIONS: readonly { version: number; name: string; sql: s
         dead_reason TEXT,
         dead_at INTEGER
       );
-      CREATE INDEX outbox_available ON outbox (available_at, due_at, key) WHERE available_at IS NOT NULL;
+      -- ties go to rowid, the insertion order: commands due together leave in the order planned
+      CREATE INDEX outbox_available ON outbox (available_at, due_at) WHERE available_at IS NOT NULL;
       CREATE INDEX outbox_profile ON outbox (profile_id);
-      CREATE INDEX outbox_state ON outbox (state, due_at, key);
+      CREATE INDEX outbox_state ON outbox (state, due_at);
     `,
   },
 ];
@@ -258,9 +259,11 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
   };
 
   const loadProfile = (s: Statements, id: string): StoredProfile | null => {
-    const row = s.loadProfile.get(id) as { doc: string; version: number; wake_at: number | null } | undefined;
+    const row = s.loadProfile.get(id) as
+      | { doc: string; version: number; wake_at: number | null; keys: string }
+      | undefined;
     if (!row) return null;
-    const keys = (s.keysOf.all(id) as { key: string }[]).map((k) => k.key);
+    const keys = (JSON.parse(row.keys) as string[]).sort();
     return { profile: JSON.parse(row.doc) as Profile, wakeAt: row.wake_at, keys, version: row.version };
   };
 
@@ -281,8 +284,6 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     locked: readonly string[],
   ): SaveOutcome => {
     const { id, absorbed } = write;
-    // keys of any locked profile may move: the caller holds them all
-    const movable = new Set(locked);
 
     for (const gone of absorbed) {
       const expected = expectedVersions.get(gone);
@@ -304,21 +305,25 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       write.keys.every((key) => had.includes(key));
     if (write.keys && !keysUnchanged) {
       const wanted = new Set(write.keys);
-      for (const key of wanted) {
-        const owner = (s.keyOwner.get(key) as { profile_id: string } | undefined)?.profile_id;
-        if (owner === undefined || owner === id) continue;
-        if (!movable.has(owner)) {
-          throw new StoreConflictError(`identity key ${key} belongs to profile ${owner}`, {
-            key,
-            ownerId: owner,
-          });
-        }
-      }
-      for (const { key } of s.keysOf.all(id) as { key: string }[]) {
+      // absorbed profiles' keys were just moved here: read them back
+      const current =
+        had !== undefined && absorbed.length === 0
+          ? had
+          : (s.keysOf.all(id) as { key: string }[]).map((k) => k.key);
+      for (const key of current) {
         if (wanted.has(key)) wanted.delete(key);
         else s.deleteKey.run(key);
       }
-      for (const key of wanted) s.upsertKey.run(key, id);
+      const lockedIds = JSON.stringify(locked);
+      for (const key of wanted) {
+        // takes a free key or one of a locked profile; anyone else's stays put and is a conflict
+        if (s.takeKey.run({ key, id, locked: lockedIds }).changes > 0) continue;
+        const owner = (s.keyOwner.get(key) as { profile_id: string } | undefined)?.profile_id;
+        throw new StoreConflictError(`identity key ${key} belongs to profile ${owner}`, {
+          key,
+          ...(owner === undefined ? {} : { ownerId: owner }),
+        });
+      }
     }
 
     let expected = expectedVersions.get(id);
@@ -556,7 +561,9 @@ function prepare(db: Db) {
   return {
     db,
     loadProfile: db.prepare(
-      "SELECT p.doc, p.version, s.wake_at FROM profiles p LEFT JOIN schedule s ON s.profile_id = p.id WHERE p.id = ?",
+      `SELECT p.doc, p.version, s.wake_at,
+         (SELECT json_group_array(k.key) FROM identity_keys k WHERE k.profile_id = p.id) AS keys
+       FROM profiles p LEFT JOIN schedule s ON s.profile_id = p.id WHERE p.id = ?`,
     ),
     versionOf: db.prepare("SELECT version FROM profiles WHERE id = ?"),
     insertProfile: db.prepare(
@@ -574,8 +581,10 @@ function prepare(db: Db) {
     deleteProfileAt: db.prepare("DELETE FROM profiles WHERE id = ? AND version = ?"),
     keysOf: db.prepare("SELECT key FROM identity_keys WHERE profile_id = ? ORDER BY key"),
     keyOwner: db.prepare("SELECT profile_id FROM identity_keys WHERE key = ?"),
-    upsertKey: db.prepare(
-      "INSERT INTO identity_keys (key, profile_id) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id",
+    takeKey: db.prepare(
+      `INSERT INTO identity_keys (key, profile_id) VALUES (@key, @id)
+       ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id
+       WHERE identity_keys.profile_id IN (SELECT value FROM json_each(@locked))`,
     ),
     deleteKey: db.prepare("DELETE FROM identity_keys WHERE key = ?"),
     deleteKeysOf: db.prepare("DELETE FROM identity_keys WHERE profile_id = ?"),
@@ -592,7 +601,7 @@ function prepare(db: Db) {
     ),
     dueOutbox: db.prepare(
       `SELECT ${outboxColumns} FROM outbox WHERE available_at <= ?
-       ORDER BY available_at, due_at, key LIMIT ?`,
+       ORDER BY available_at, due_at, rowid LIMIT ?`,
     ),
     leaseOutbox: db.prepare(
       `UPDATE outbox SET state = 'sending', attempts = attempts + 1, sending_since = ?, lease_owner = ?,
@@ -619,9 +628,9 @@ function prepare(db: Db) {
     getOutbox: db.prepare(`SELECT ${outboxColumns} FROM outbox WHERE key = ?`),
     listOutbox: db.prepare(
       `SELECT ${outboxColumns} FROM outbox WHERE (? IS NULL OR profile_id = ?) AND (? IS NULL OR state = ?)
-       ORDER BY due_at, key LIMIT ?`,
+       ORDER BY due_at, rowid LIMIT ?`,
     ),
-    outboxOf: db.prepare(`SELECT ${outboxColumns} FROM outbox WHERE profile_id = ? ORDER BY due_at, key`),
+    outboxOf: db.prepare(`SELECT ${outboxColumns} FROM outbox WHERE profile_id = ? ORDER BY due_at, rowid`),
     deleteOutboxOf: db.prepare("DELETE FROM outbox WHERE profile_id = ?"),
     countProfiles: db.prepare("SELECT count(*) AS n FROM profiles"),
     countDue: db.prepare("SELECT count(*) AS n FROM schedule WHERE due_at <= ?"),

@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { verifyCheckoutToken } from "../../src/core/journey/index.js";
 import { add, identify, order } from "../core/journey/scenarios.js";
 import { ROOT, runBin, runCli } from "./run-cli.js";
 
@@ -80,6 +81,29 @@ describe("cartback simulate", () => {
       ndjson(identify(ana), add(ana, 0, 30)),
     );
     expect(relative.stdout).toBe("");
+  });
+
+  it("signs checkout links with --link-base and the key from CARTBACK_LINK_SECRET", async () => {
+    const input = ndjson(identify(ana), add(ana, 0, 30));
+    const missing = await runCli(["simulate", "--link-base", "https://shop.example.com/c", "-"], input);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("CARTBACK_LINK_SECRET");
+    process.env.CARTBACK_LINK_SECRET = "test-secret";
+    try {
+      const { stdout } = await runCli(["simulate", "--link-base", "https://shop.example.com/c", "-"], input);
+      const upsert = stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .find((r) => r.type === "mailerlite.upsertSubscriber");
+      const token = String(upsert.command.fields.cart_url).replace("https://shop.example.com/c/r/", "");
+      expect(verifyCheckoutToken(token, "test-secret", Date.parse(upsert.at))).toMatchObject({
+        success: true,
+        data: { cartId: "cart-ana", step: "1:email:email" },
+      });
+    } finally {
+      delete process.env.CARTBACK_LINK_SECRET;
+    }
   });
 
   it("prints a table for people", async () => {

@@ -215,6 +215,22 @@ describe("the engine delivering through the real SDKs to the emulators", () => {
     expect((await store.getOutbox(key))?.state).toBe("sent");
   });
 
+  it("waits at least as long as Twilio's Retry-After on a 429", async () => {
+    const { engine, store } = setup({
+      dispatcher: { random: createSeededRandom(1), baseDelayMs: 100, maxAttempts: 3 },
+    });
+    await ingestAtTheirTimes(engine, [identify(mo), add(mo, 0, 90), add(mo, 5, 10, "USD", "Belt")]);
+    emulators.twilio?.setFaults({ errorRate: 1, errorStatus: 429 });
+    clock.set(T0 + 20 * MIN);
+    await engine.tick();
+    const entry = (await store.listOutbox({ profileId: "p:user:mo" })).find(
+      (e) => e.command.type === "twilio.sendWhatsApp",
+    );
+    expect(entry?.state).toBe("pending");
+    // the emulator answers `Retry-After: 1`; the backoff alone would have been 50–100 ms
+    expect((entry?.dueAt as number) - clock.now()).toBe(1_000);
+  });
+
   it("an opted-out number (21610) becomes denied SMS consent, and no more texts are planned", async () => {
     const { engine, store } = setup();
     const stopped = { id: "sam", phone: "+15005550004", sms: true };
@@ -234,5 +250,55 @@ describe("the engine delivering through the real SDKs to the emulators", () => {
     const timeline = await sentTimeline(store, "p:user:sam");
     expect(timeline.some((line) => line.includes("sms"))).toBe(false);
     expect(timeline.filter((line) => line.includes("email"))).toHaveLength(5);
+  });
+
+  describe("a message whose earlier attempt has no known outcome (the worker died mid-send)", () => {
+    async function strandedWhatsApp(sendBeforeDying: boolean) {
+      const { engine, store } = setup();
+      await ingestAtTheirTimes(engine, [identify(mo), add(mo, 0, 90), add(mo, 5, 10, "USD", "Belt")]);
+      emulators.twilio?.setFaults({ errorRate: 1, errorStatus: 503 });
+      clock.set(T0 + 20 * MIN);
+      await engine.tick();
+      emulators.twilio?.setFaults({});
+      const pending = await store.listOutbox({ profileId: "p:user:mo", state: "pending" });
+      const entry = pending.find((e) => e.command.type === "twilio.sendWhatsApp");
+      clock.set(entry?.dueAt as number);
+      // another worker claims it, maybe sends, and dies before recording the outcome
+      const claimed = await store.claimOutbox(clock.now(), 10, { worker: "dead-worker", leaseMs: 5_000 });
+      const mine = claimed.find((e) => e.key === entry?.key);
+      expect(mine).toBeDefined();
+      let sid: string | undefined;
+      if (sendBeforeDying) {
+        const twilio = twilioDestination({
+          accountSid: SID,
+          authToken: TOKEN,
+          baseUrl: emulators.urls.twilio as string,
+          messagingServiceSid: SERVICE,
+        });
+        sid = (await twilio.execute(mine!.command)).providerId;
+      }
+      clock.advance(6_000);
+      await engine.tick();
+      return { entry: await store.getOutbox(entry?.key as string), sid };
+    }
+
+    const outbound = () =>
+      emulators.twilio
+        ?.messages()
+        .filter((m) => m.direction === "outbound-api" && m.to === "whatsapp:+14155550102") ?? [];
+
+    it("is not sent again when Twilio already has it", async () => {
+      const { entry, sid } = await strandedWhatsApp(true);
+      expect(entry?.state).toBe("sent");
+      expect(entry?.providerId).toBe(sid);
+      expect(outbound()).toHaveLength(1);
+    });
+
+    it("is sent once when Twilio never got it", async () => {
+      const { entry } = await strandedWhatsApp(false);
+      expect(entry?.state).toBe("sent");
+      expect(outbound()).toHaveLength(1);
+      expect(outbound()[0]?.sid).toBe(entry?.providerId);
+    });
   });
 });

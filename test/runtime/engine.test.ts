@@ -43,6 +43,45 @@ const stores: [string, () => { store: Store; cleanup: () => void }][] = [
   ],
 ];
 
+describe("engine concurrency", () => {
+  /** the memory store, counting the transactions that overlap (each holds its lock a few ms) */
+  function countingStore() {
+    const store = memoryStore();
+    const seen = { inFlight: 0, max: 0 };
+    const transact: Store["transact"] = (ids, fn) =>
+      store.transact(ids, async (tx) => {
+        seen.inFlight++;
+        seen.max = Math.max(seen.max, seen.inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        try {
+          return await fn(tx);
+        } finally {
+          seen.inFlight--;
+        }
+      });
+    return { store: { ...store, name: store.name, transact } as Store, seen };
+  }
+
+  it("runs different shoppers in parallel and one shopper's messages one at a time", async () => {
+    const different = countingStore();
+    const engine = createEngine({ store: different.store, journeys: [playbookJourney()], destinations: [] });
+    await engine.ingest(Array.from({ length: 20 }, (_, i) => anonAdd(`x${i}`, 0, "shirt", 10)));
+    expect(different.seen.max).toBeGreaterThan(1);
+
+    const same = countingStore();
+    const one = createEngine({ store: same.store, journeys: [playbookJourney()], destinations: [] });
+    // alternating messages of one shopper with different contacts: never two at once
+    await one.ingest(
+      Array.from({ length: 10 }, (_, i) =>
+        i % 2 === 0 ? anonAdd("y", i, `p${i}`, 1) : { ...anonAdd("y", i, `p${i}`, 1), userId: "uy" },
+      ),
+    );
+    expect(same.seen.max).toBe(1);
+    const [id] = await same.store.resolve(["anon:y"]);
+    expect((await same.store.load(id as string))?.profile.carts[0]?.items).toHaveLength(10);
+  });
+});
+
 describe.each(stores)("engine on the %s store", (_name, open) => {
   async function withEngine(fn: (engine: ReturnType<typeof createEngine>, store: Store) => Promise<void>) {
     const { store, cleanup } = open();
@@ -131,6 +170,33 @@ describe.each(stores)("engine on the %s store", (_name, open) => {
       expect(stored?.profile.userId).toBe("u-7");
       expect(stored?.profile.carts[0]?.value).toBe(30);
       expect(stored?.keys.sort()).toEqual(["anon:dev-1", "email:ann@example.com", "user:u-7"]);
+    });
+  });
+
+  it("shows a shopper by email and forgets them, queueing MailerLite's forget", async () => {
+    await withEngine(async (engine, store) => {
+      const shopper = { id: "mo", phone: "+14155550102", sms: true, whatsapp: true };
+      await engine.ingest([identify(shopper), add(shopper, 0, 90)]);
+      const report = await engine.showProfile("MO@example.com");
+      expect(report?.id).toBe("p:user:mo");
+      expect(report?.keys.sort()).toEqual(["email:mo@example.com", "phone:+14155550102", "user:mo"]);
+      expect(report?.next?.at).toBe((await store.load("p:user:mo"))?.wakeAt);
+      expect(await engine.showProfile("+1 (415) 555-0102")).toMatchObject({ id: "p:user:mo" });
+      expect(await engine.showProfile("nobody@example.com")).toBeNull();
+
+      const forgotten = await engine.forget("mo");
+      expect(forgotten).toMatchObject({ found: true, profileId: "p:user:mo" });
+      expect(forgotten.keys.sort()).toEqual(["email:mo@example.com", "phone:+14155550102", "user:mo"]);
+      expect(await store.load("p:user:mo")).toBeNull();
+      expect(await store.resolve(["email:mo@example.com"])).toEqual([]);
+      const queued = await store.listOutbox({});
+      expect(queued.map((e) => e.command)).toMatchObject([
+        { type: "mailerlite.forget", email: "mo@example.com" },
+      ]);
+      expect(await engine.forget("mo")).toMatchObject({ found: false });
+      const metrics = await engine.collectMetrics();
+      expect(metrics.outbox?.pending).toBe(1);
+      expect(metrics.profiles).toBe(0);
     });
   });
 });

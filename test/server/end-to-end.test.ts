@@ -145,6 +145,12 @@ describe("RudderStack SDK → cartback serve (SQLite) → MailerLite and Twilio 
     const outbox = await app.store.listOutbox();
     expect(outbox.filter((e) => e.state === "dead")).toEqual([]);
 
+    // and /metrics says the same
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toContain('cartback_commands_sent_total{destination="twilio"} 2');
+    expect(metrics).toContain('cartback_commands_dead_lettered_total{destination="twilio"} 0');
+    expect(metrics).toMatch(/cartback_wake_lateness_seconds_count [1-9]/);
+
     // every idempotency key reached a provider once
     const keys = emulators.twilio?.requests({ method: "POST" }).map((r) => JSON.stringify(r.body)) ?? [];
     expect(new Set(keys).size).toBe(keys.length);

@@ -113,6 +113,30 @@ describe("RudderStack HTTP API", () => {
     expect((await fetch(`${app.url}/healthz`)).status).toBe(200);
   });
 
+  it("lets a browser SDK on the shop's domain call it cross-origin", async () => {
+    const preflight = await fetch(`${app.url}/v1/batch`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://shop.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization,content-type,anonymousid",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
+    expect(preflight.headers.get("access-control-allow-headers")).toBe(
+      "authorization,content-type,anonymousid",
+    );
+    const response = await post(
+      "/v1/batch",
+      { batch: [added("u-cors")] },
+      { origin: "https://shop.example.com" },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get("access-control-allow-origin")).toBe("https://shop.example.com");
+    expect(response.headers.get("access-control-allow-credentials")).toBe("true");
+  });
+
   it("answers 405 to a GET and 404 to an unknown path", async () => {
     expect((await fetch(`${app.url}/v1/batch`)).status).toBe(405);
     expect((await fetch(`${app.url}/v2/whatever`)).status).toBe(404);
@@ -162,6 +186,18 @@ describe("provider webhooks", () => {
     });
     expect(signed.status).toBe(200);
     expect((await app.engine.showProfile("u-sms"))?.profile.consent.sms.status).toBe("denied");
+  });
+
+  it("refuses a webhook body past the size limit", async () => {
+    const huge = "x".repeat(70 * 1024);
+    expect((await post("/webhooks/mailerlite", huge, { signature: "00" })).status).toBe(413);
+    expect(
+      (
+        await post("/webhooks/twilio", `Body=${huge}`, {
+          "content-type": "application/x-www-form-urlencoded",
+        })
+      ).status,
+    ).toBe(413);
   });
 
   it("verifies MailerLite's signature", async () => {

@@ -1,5 +1,5 @@
 import { resolveConfig } from "../../src/config/resolve.js";
-import { createManualClock } from "../../src/runtime/clock.js";
+import { createManualClock, type ManualClock } from "../../src/runtime/clock.js";
 import { createLogger } from "../../src/server/logger.js";
 import { startCartback } from "../../src/server/start.js";
 
@@ -8,7 +8,10 @@ export const LINK_SECRET = "a-link-secret-of-32-characters!!";
 export const MAILERLITE_SECRET = "ml-webhook-secret";
 
 /** a cartback on an in-memory store, emulated destinations, a manual clock and no background loops */
-export async function startTestServer(overrides: Record<string, unknown> = {}) {
+export async function startTestServer(
+  overrides: Record<string, unknown> = {},
+  clock: ManualClock = createManualClock("2026-03-02T10:00:00Z"),
+) {
   const config = resolveConfig(
     {
       writeKey: WRITE_KEY,
@@ -27,7 +30,6 @@ export async function startTestServer(overrides: Record<string, unknown> = {}) {
     },
     {},
   );
-  const clock = createManualClock("2026-03-02T10:00:00Z");
   const running = await startCartback({
     config,
     clock,

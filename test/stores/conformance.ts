@@ -4,7 +4,7 @@
  * never the clock, so lease tests are deterministic.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { MailerliteForget } from "../../src/core/commands.js";
+import type { Command, MailerliteForget } from "../../src/core/commands.js";
 import type { Profile } from "../../src/core/profile.js";
 import {
   isStoreConflictError,
@@ -490,6 +490,21 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
         });
         expect(await store.claimOutbox(T0 + 5 * MIN - 1, 10, lease("d2"))).toEqual([]);
         expect((await store.claimOutbox(T0 + 10 * MIN, 1, lease("d2"))).map((e) => e.key)).toEqual(["later"]);
+      });
+
+      it("commands due together leave in the order the plan made them, not by key", async () => {
+        // the subscriber's fields must be set before the group add that triggers the email
+        const upsert: Command = {
+          ...sampleGroupAdd("p1", "z:upsert"),
+          type: "mailerlite.upsertSubscriber",
+          kind: "support",
+          email: "p1@example.com",
+          fields: { cart_url: "https://shop.example.com/r/abc" },
+        };
+        await put("p1", { commands: [upsert, sampleGroupAdd("p1", "a:group"), sampleSms("p1", "m:sms")] });
+        const claimed = await store.claimOutbox(T0, 10, lease("d"));
+        expect(claimed.map((e) => e.key)).toEqual(["z:upsert", "a:group", "m:sms"]);
+        expect((await store.listOutbox()).map((e) => e.key)).toEqual(["z:upsert", "a:group", "m:sms"]);
       });
 
       it("an entry whose worker vanished comes back flagged: its outcome is unknown", async () => {

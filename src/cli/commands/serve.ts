@@ -52,6 +52,22 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   return args;
 }
 
+/** WhatsApp Content API sids in the journeys that cannot be real ones (the presets' defaults) */
+export function placeholderTemplates(journeys: readonly unknown[]): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === "object")
+      for (const [key, item] of Object.entries(value)) {
+        if (key === "contentSid" && typeof item === "string" && !/^HX[0-9a-f]{32}$/i.test(item))
+          found.add(item);
+        else visit(item);
+      }
+  };
+  visit(journeys);
+  return [...found];
+}
+
 /** the lines printed at start; the emulator notice is meant to be impossible to miss */
 export function startBanner(config: ResolvedConfig, running: RunningCartback): string {
   const store =
@@ -81,7 +97,18 @@ export function startBanner(config: ResolvedConfig, running: RunningCartback): s
       `                         curl ${urls.twilio}/_emulator/requests`,
       "  set MAILERLITE_API_KEY and TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM to send for real.",
     );
+    if (running.temporaryLinkSecret)
+      lines.push(
+        `  checkout links: ${running.config.links.baseUrl}/r/…, signed with a secret made up at start (set CARTBACK_LINK_SECRET to keep them valid across restarts)`,
+      );
   }
+  const placeholders = placeholderTemplates(config.journeys);
+  if (placeholders.length > 0)
+    lines.push(
+      "",
+      `  note: WhatsApp ${placeholders.length === 1 ? "template" : "templates"} ${placeholders.map((p) => `"${p}"`).join(", ")} ${placeholders.length === 1 ? "is a placeholder" : "are placeholders"}: Twilio will refuse`,
+      "        those messages (dead-lettered) until the journey gets your approved HX… templates (whatsappTemplates).",
+    );
   lines.push("", "Press Ctrl-C to stop.", "");
   return lines.join("\n");
 }
@@ -112,9 +139,17 @@ export const serveCommand: CliCommand = {
     runServe(
       argv,
       io,
-      new Promise((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
+      new Promise<void>((resolve) => {
+        const stop = () => {
+          // a second Ctrl-C while draining means: stop now
+          process.once("SIGINT", () => {
+            io.stderr("cartback serve: stopped without draining\n");
+            process.exit(130);
+          });
+          resolve();
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
       }),
     ),
 };

@@ -214,6 +214,7 @@ export const simulateCommand: CliCommand = {
       journey,
       context,
       until,
+      consume: true,
       onCommand(entry) {
         if (table) table.row(entry);
         else {

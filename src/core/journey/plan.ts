@@ -307,6 +307,9 @@ function planCart(
   return advance(run, cart, table, instance);
 }
 
+/** how long after its last message an instance is completed */
+export const COMPLETION_DELAY = 24 * 3_600_000;
+
 function stageDelay(stage: Stage, segment: string | null, intent: Intent | undefined): number {
   const bySegment = segment !== null ? stage.afterBySegment?.[segment] : undefined;
   const byIntent = intent !== undefined ? stage.afterByIntent?.[intent] : undefined;
@@ -491,7 +494,14 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
   }
 
   const paused = activePause(now, journey.blackouts) !== undefined;
-  if (earlierResolved && !pending) return endInstance(run, instance, cart, "completed", "completed");
+  if (earlierResolved && !pending) {
+    // completion waits a day after the last message, so its automation is not cut short by the
+    // group removal and a late click can still trigger a follow-up
+    let last = instance.abandonedAt ?? now;
+    for (const s of instance.sent) if (s.at > last) last = s.at;
+    if (now >= last + COMPLETION_DELAY) return endInstance(run, instance, cart, "completed", "completed");
+    wake(run, last + COMPLETION_DELAY);
+  }
   const status = paused ? "paused" : "active";
   if (instance.status === status) return instance;
   instance = copyInstance(instance);

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -19,8 +21,8 @@ afterEach(() => {
 });
 
 /** starts the built binary and resolves with what it printed once it is ready */
-function serve(cwd: string, env: NodeJS.ProcessEnv) {
-  const proc = spawn(process.execPath, [resolve(ROOT, "bin/cartback.js"), "serve", "--port", "0"], {
+function serve(cwd: string, env: NodeJS.ProcessEnv, port = 0) {
+  const proc = spawn(process.execPath, [resolve(ROOT, "bin/cartback.js"), "serve", "--port", String(port)], {
     cwd,
     env,
   });
@@ -51,6 +53,9 @@ describe("cartback serve (the built binary)", () => {
     expect(banner).toMatch(/Twilio emulator: +http:\/\/127\.0\.0\.1:\d+/);
     expect(banner).toMatch(/_emulator\/requests/);
     expect(banner).toContain(`SQLite ${join(cwd, "cartback.db")}`);
+    expect(banner).toContain(
+      'WhatsApp templates "HX-set-your-nudge-template", "HX-set-your-urgency-template" are placeholders',
+    );
     const url = /listening on (http:\/\/[\d.:]+)/.exec(banner)?.[1];
     const response = await fetch(`${url}/v1/batch`, {
       method: "POST",
@@ -76,6 +81,23 @@ describe("cartback serve (the built binary)", () => {
     run.proc.kill("SIGTERM");
     expect(await run.exited).toBe(0);
     expect(run.output().stdout).toContain("cartback serve: stopped");
+  });
+
+  it("on a fixed port, signs demo checkout links with a temporary secret and says so", async () => {
+    const port = await new Promise<number>((resolvePort) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolvePort(port));
+      });
+    });
+    const run = serve(mkdtempSync(join(tmpdir(), "cartback-serve-")), bareEnv(), port);
+    const banner = await run.ready;
+    expect(banner).toContain(`listening on http://127.0.0.1:${port}`);
+    expect(banner).toContain(`checkout links: http://127.0.0.1:${port}/r/…`);
+    const garbled = await fetch(`http://127.0.0.1:${port}/r/not-a-token`);
+    expect(garbled.status).toBe(400);
+    run.proc.kill("SIGINT");
+    expect(await run.exited).toBe(0);
   });
 
   it("refuses to start with a wrong setting and names it", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   type Command,
+  DEFAULT_THRESHOLDS,
   type JourneySpec,
   type Profile,
   planJourney,
@@ -366,5 +367,113 @@ describe("commands", () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys).toContain("simple:c1:1:sms:sms");
     expect(keys).toContain("simple:c1:1:email:email:fields");
+  });
+});
+
+describe("more exits and gates", () => {
+  it("ends the journey of a cart the profile no longer keeps", () => {
+    const profile = makeProfile({ carts: [cartAt(20)] });
+    const started = planJourney(simple(), profile, T0 + 2 * HOUR).profile;
+    const gone = planJourney(simple(), { ...started, carts: [] }, T0 + 3 * HOUR);
+    expect(gone.profile.journeys["simple:c1"]).toMatchObject({ status: "exited", exitReason: "cart_gone" });
+    expect(gone.commands.map((c) => c.type)).toEqual(["mailerlite.removeFromGroup"]);
+  });
+
+  it("with suppression.otherCarts, a second cart waits for nothing: it is suppressed", () => {
+    const profile = makeProfile({
+      carts: [makeCart({ id: "c1" }), makeCart({ id: "c2", createdAt: T0 + HOUR, updatedAt: T0 + HOUR })],
+    });
+    const { profile: after } = drive(
+      simple({ suppression: { otherCarts: true } }),
+      profile,
+      [],
+      T0 + 2 * DAY,
+    );
+    expect(after.journeys["simple:c2"]).toMatchObject({ status: "suppressed" });
+  });
+
+  it("skips an SMS that cannot fit the segment budget even with the item list shrunk", () => {
+    const journey = simple({ sms: { maxSegments: 1 } });
+    journey.stages[0]!.steps[1] = {
+      id: "sms",
+      channel: "sms",
+      offset: "10m",
+      template: "{{firstName}}: {{link}}",
+    };
+    const longLink = `https://shop.example.com/${"x".repeat(200)}`;
+    const { emitted, profile } = drive(
+      journey,
+      makeProfile({ carts: [cartAt(20, { checkoutUrl: longLink })] }),
+      [],
+      T0 + DAY,
+    );
+    expect(emitted.some((e) => e.command.type === "twilio.sendSms")).toBe(false);
+    expect(profile.journeys["simple:c1"]?.skipped?.[0]).toMatchObject({
+      step: "sms",
+      reason: "sms_too_long",
+    });
+  });
+
+  it("fills WhatsApp template variables and sends to the E.164 number", () => {
+    const { emitted } = drive(playbookJourney(), makeProfile({ carts: [cartAt(60)] }), [], T0 + DAY);
+    const wa = emitted.find((e) => e.command.type === "twilio.sendWhatsApp")?.command;
+    expect(wa).toMatchObject({
+      to: "+919812345678",
+      contentSid: "HX-set-your-nudge-template",
+      contentVariables: { "1": "Asha", "2": "Lamp", "3": "" },
+    });
+  });
+});
+
+describe("currency-aware thresholds", () => {
+  const smsBar = simple({ channels: { sms: { minCartValue: "sms" } } });
+  const smsSent = (cart: ReturnType<typeof makeCart>) =>
+    drive(smsBar, makeProfile({ carts: [cart] }), [], T0 + DAY).emitted.some(
+      (e) => e.command.type === "twilio.sendSms",
+    );
+
+  it("reads the bar in the cart's currency: ₹1,000 in rupees, $50 in dollars", () => {
+    expect(smsSent(cartAt(999, { currency: "INR" }))).toBe(false);
+    expect(smsSent(cartAt(1000, { currency: "INR" }))).toBe(true);
+    expect(smsSent(cartAt(49, { currency: "USD" }))).toBe(false);
+    expect(smsSent(cartAt(50, { currency: "USD" }))).toBe(true);
+  });
+
+  it("a currency without thresholds uses the fallback currency's numbers as they are", () => {
+    expect(smsSent(cartAt(49, { currency: "JPY" }))).toBe(false);
+    expect(smsSent(cartAt(50, { currency: "JPY" }))).toBe(true);
+    const yen = simple({
+      channels: { sms: { minCartValue: "sms" } },
+      thresholds: { JPY: { ...DEFAULT_THRESHOLDS.USD, sms: 7000 } },
+    });
+    const sent = drive(
+      yen,
+      makeProfile({ carts: [cartAt(5000, { currency: "JPY" })] }),
+      [],
+      T0 + DAY,
+    ).emitted;
+    expect(sent.some((e) => e.command.type === "twilio.sendSms")).toBe(false);
+  });
+});
+
+describe("completion", () => {
+  it("completes a day after the last message, then removes the groups it added", () => {
+    const { emitted, profile } = drive(
+      simple({ analytics: true }),
+      makeProfile({ carts: [cartAt(20)] }),
+      [],
+      T0 + 5 * DAY,
+    );
+    const lastMessage = Math.max(...emitted.filter((e) => e.command.kind === "message").map((e) => e.at));
+    const removals = emitted.filter((e) => e.command.type === "mailerlite.removeFromGroup");
+    expect(removals.map((e) => [e.at - lastMessage, (e.command as { group: string }).group])).toEqual([
+      [DAY, "g1"],
+      [DAY, "g2"],
+    ]);
+    expect(emitted.at(-1)?.command).toMatchObject({
+      type: "rudderstack.track",
+      event: "Cart Recovery Completed",
+    });
+    expect(profile.journeys["simple:c1"]).toMatchObject({ status: "completed", exitedAt: lastMessage + DAY });
   });
 });

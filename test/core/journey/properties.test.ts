@@ -153,6 +153,8 @@ describe("journey invariants (property tests)", () => {
             const a = planJourney(PRESETS.playbook!(), state, now);
             const b = planJourney(PRESETS.playbook!(), state, now);
             expect(b.commands).toEqual(a.commands);
+            // a wake-up is always in the future, so a runtime never spins on one instant
+            if (a.wakeAt !== null) expect(a.wakeAt).toBeGreaterThan(now);
             state = a.profile;
             // after the commands are recorded, planning again at the same instant adds nothing
             expect(planJourney(PRESETS.playbook!(), state, now).commands).toEqual([]);

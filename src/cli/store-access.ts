@@ -1,0 +1,90 @@
+/**
+ * How the operations commands (`dlq`, `profile`, `forget`) reach the store: `--db <file.db>` for a
+ * SQLite file, `--database-url` (or `DATABASE_URL`) for PostgreSQL, otherwise the store and journeys
+ * of `cartback.config.*` — the same ones `cartback serve` uses.
+ */
+import type { JourneySpec, PlanContext } from "../core/journey/index.js";
+import { playbookJourney } from "../core/journey/index.js";
+import type { Store } from "../runtime/store.js";
+import { UsageError } from "./types.js";
+
+export const STORE_OPTIONS = {
+  db: { type: "string" },
+  "database-url": { type: "string" },
+  config: { type: "string" },
+} as const;
+
+export const STORE_HELP = `Store (default: the one in cartback.config.*):
+  --db            a SQLite file, e.g. ./cartback.db
+  --database-url  a PostgreSQL URL (or set DATABASE_URL)
+  --config        the config file to read instead of ./cartback.config.{ts,js,json}`;
+
+export interface StoreAccess {
+  store: Store;
+  journeys: JourneySpec[];
+  plan: PlanContext;
+  /** e.g. `sqlite ./cartback.db`, for messages */
+  description: string;
+}
+
+export async function openStoreFor(values: {
+  db?: string;
+  "database-url"?: string;
+  config?: string;
+}): Promise<StoreAccess> {
+  const url = values["database-url"] ?? (values.db === undefined ? process.env.DATABASE_URL : undefined);
+  if (values.db !== undefined && values["database-url"] !== undefined) {
+    throw new UsageError("use either --db or --database-url, not both");
+  }
+  let journeys: JourneySpec[] = [playbookJourney()];
+  let plan: PlanContext = {};
+  let settings:
+    | { kind: "sqlite"; path: string }
+    | { kind: "postgres"; url: string }
+    | { kind: "memory" }
+    | null =
+    values.db !== undefined ? { kind: "sqlite", path: values.db } : url ? { kind: "postgres", url } : null;
+  if (settings === null || values.config !== undefined) {
+    const { loadConfig } = await import("../config/index.js");
+    const config = await loadConfig(values.config !== undefined ? { path: values.config } : {});
+    journeys = config.journeys;
+    plan = config.plan;
+    settings ??= config.store;
+  }
+  if (settings.kind === "memory") {
+    throw new UsageError(
+      "the configured store is in memory: there is nothing to inspect from another process",
+    );
+  }
+  if (settings.kind === "postgres") {
+    const { postgresStore } = await import("../stores/postgres.js");
+    return {
+      store: postgresStore({ connectionString: settings.url }),
+      journeys,
+      plan,
+      description: "postgres",
+    };
+  }
+  const { existsSync } = await import("node:fs");
+  if (!existsSync(settings.path)) throw new UsageError(`no cartback database at ${settings.path}`);
+  const { sqliteStore } = await import("../stores/sqlite.js");
+  return {
+    store: sqliteStore({ path: settings.path }),
+    journeys,
+    plan,
+    description: `sqlite ${settings.path}`,
+  };
+}
+
+/** runs `fn` with the store open, and closes it whatever happens */
+export async function withStore<T>(
+  values: { db?: string; "database-url"?: string; config?: string },
+  fn: (access: StoreAccess) => Promise<T>,
+): Promise<T> {
+  const access = await openStoreFor(values);
+  try {
+    return await fn(access);
+  } finally {
+    await access.store.close();
+  }
+}
