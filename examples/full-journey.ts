@@ -1,6 +1,6 @@
 /**
  * The whole story on a fast clock: four shoppers from different segments abandon their carts, the
- * playbook journey runs for three weeks of shop time in a few seconds — emails through MailerLite
+ * playbook journey runs for over three weeks of shop time in a few seconds — emails through MailerLite
  * stage groups, SMS and WhatsApp through Twilio — and one shopper comes back through the signed link in
  * her SMS and orders, which ends her journey at once. Prints the timeline as it happens and a short
  * recovery summary.
@@ -35,7 +35,8 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const START = Date.parse("2026-03-02T14:00:00Z");
-const DAYS = 22;
+// the last email goes on day 21 and a journey completes a day after its last message
+const DAYS = 23;
 const STEP = 10 * MINUTE;
 
 const mlKey = setting("MAILERLITE_API_KEY");

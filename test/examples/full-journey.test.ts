@@ -21,8 +21,8 @@ describe("examples/full-journey", () => {
       `Mode: local emulators — MailerLite emulator at ${emulators.urls.mailerlite}; Twilio emulator at ${emulators.urls.twilio}`,
     );
     expect(run.stdout).toMatch(/Priya +first-time-high +.* recovered/);
-    expect(run.stdout).toMatch(/Leo +returning +/);
-    expect(run.stdout).toMatch(/Maya +first-time-low +/);
+    expect(run.stdout).toMatch(/Leo +returning +5 email, 2 sms, 0 whatsapp +completed/);
+    expect(run.stdout).toMatch(/Maya +first-time-low +5 email, 0 sms, 0 whatsapp +completed/);
     expect(run.stdout).toMatch(/carts recovered +1 of 4, USD 240/);
   });
 
