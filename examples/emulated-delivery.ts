@@ -4,10 +4,10 @@
  *
  *   npx tsx examples/emulated-delivery.ts
  */
-import type { Command, CommandMeta } from "../src/core/commands.js";
-import { mailerliteDestination } from "../src/destinations/mailerlite.js";
-import { twilioDestination } from "../src/destinations/twilio.js";
-import { type LoggedRequest, startEmulators } from "../src/emulators/index.js";
+import type { Command, CommandMeta } from "cartback";
+import { mailerliteDestination } from "cartback/destinations/mailerlite";
+import { twilioDestination } from "cartback/destinations/twilio";
+import { type LoggedRequest, startEmulators } from "cartback/emulators";
 
 const meta = (step: string, kind: CommandMeta["kind"], channel: CommandMeta["channel"]): CommandMeta => ({
   key: `abandoned-cart:cart-1:1:${step}:${channel}`,
@@ -72,6 +72,7 @@ export async function runEmulatedDelivery(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log("Mode: local emulators (this example always runs on them; it reads no settings)");
   const requests = await runEmulatedDelivery();
   for (const [service, log] of Object.entries(requests)) {
     for (const request of log) {
