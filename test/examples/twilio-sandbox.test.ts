@@ -29,7 +29,7 @@ describe("examples/twilio-sandbox", () => {
     ]);
     // the body is the playbook's rendered copy, with the shopper's name, item and link
     expect(sent[0]?.body).toMatchObject({
-      Body: "Ada, your Linen shirt is still waiting. https://shop.example/r/cart-2001",
+      Body: "Ada, you left Linen shirt in your cart. https://shop.example/r/cart-2001",
       From: "+15005550006",
     });
     expect(emulators.twilio!.messages()).toHaveLength(1);
