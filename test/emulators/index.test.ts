@@ -33,8 +33,17 @@ describe("startEmulators", () => {
   });
 
   it("starts only the named ones, from a base port", async () => {
-    const base = 20_000 + (process.pid % 20_000);
-    running = await startEmulators({ twilio: true, sendgrid: {}, port: base });
+    // a base port whose neighbours are free right now; another process may take one in between
+    let base = 0;
+    for (let attempt = 0; ; attempt++) {
+      base = 20_000 + Math.floor(Math.random() * 40_000);
+      try {
+        running = await startEmulators({ twilio: true, sendgrid: {}, port: base });
+        break;
+      } catch (error) {
+        if (attempt >= 10 || !String(error).includes("in use")) throw error;
+      }
+    }
     expect(running.urls).toEqual({
       twilio: `http://127.0.0.1:${base + 2}`,
       sendgrid: `http://127.0.0.1:${base + 3}`,
