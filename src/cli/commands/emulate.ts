@@ -8,6 +8,7 @@ import {
   type StartEmulatorsOptions,
   startEmulators,
 } from "../../emulators/index.js";
+import { parsePort, readFlags } from "../args.js";
 import { type CliCommand, type CliIO, UsageError } from "../types.js";
 
 const USAGE = "emulate [--port N] [--only mailerlite,mailerlite-classic,twilio,sendgrid] [--inbound-url URL]";
@@ -43,24 +44,10 @@ interface EmulateArgs {
 /** reads the command line; throws UsageError saying which argument is wrong */
 export function parseEmulateArgs(argv: string[]): EmulateArgs {
   const args: EmulateArgs = { port: 0, only: [...EMULATOR_NAMES], help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] =
-      arg.startsWith("--") && arg.includes("=") ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-    const value = (): string => {
-      const next = inline ?? argv[++i];
-      if (next === undefined || next === "") throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
+  const positionals = readFlags(argv, USAGE, (flag, value) => {
     if (flag === "--help" || flag === "-h") args.help = true;
-    else if (flag === "--port") {
-      const raw = value();
-      const port = Number(raw);
-      if (!Number.isInteger(port) || port < 0 || port > 65532) {
-        throw new UsageError(`--port must be an integer from 0 to 65532, got "${raw}"`);
-      }
-      args.port = port;
-    } else if (flag === "--only") {
+    else if (flag === "--port") args.port = parsePort(value(), 65532);
+    else if (flag === "--only") {
       const names = value()
         .split(",")
         .map((name) => name.trim())
@@ -76,8 +63,11 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
       const url = value();
       if (!URL.canParse(url)) throw new UsageError(`--inbound-url must be an absolute URL, got "${url}"`);
       args.inboundUrl = url;
-    } else throw new UsageError(`unknown option "${arg}"\n\nUsage: cartback ${USAGE}`);
-  }
+    } else return false;
+    return true;
+  });
+  if (positionals.length > 0)
+    throw new UsageError(`unknown option "${positionals[0]}"\n\nUsage: cartback ${USAGE}`);
   return args;
 }
 

@@ -5,6 +5,7 @@
 import { loadConfig } from "../../config/load.js";
 import type { ResolvedConfig } from "../../config/resolve.js";
 import { type RunningCartback, startCartback } from "../../server/start.js";
+import { parsePort, readFlags } from "../args.js";
 import { type CliCommand, type CliIO, UsageError } from "../types.js";
 
 const USAGE = "serve [--port N] [--config FILE]";
@@ -30,25 +31,15 @@ interface ServeArgs {
 /** reads the command line; throws UsageError saying which argument is wrong */
 export function parseServeArgs(argv: string[]): ServeArgs {
   const args: ServeArgs = { help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [flag, inline] =
-      arg.startsWith("--") && arg.includes("=") ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-    const value = (): string => {
-      const next = inline ?? argv[++i];
-      if (next === undefined || next === "") throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
+  const positionals = readFlags(argv, USAGE, (flag, value) => {
     if (flag === "--help" || flag === "-h") args.help = true;
-    else if (flag === "--port") {
-      const raw = value();
-      const port = Number(raw);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new UsageError(`--port must be an integer from 0 to 65535, got "${raw}"`);
-      args.port = port;
-    } else if (flag === "--config") args.config = value();
-    else throw new UsageError(`unknown option "${arg}"\n\nUsage: cartback ${USAGE}`);
-  }
+    else if (flag === "--port") args.port = parsePort(value());
+    else if (flag === "--config") args.config = value();
+    else return false;
+    return true;
+  });
+  if (positionals.length > 0)
+    throw new UsageError(`unknown option "${positionals[0]}"\n\nUsage: cartback ${USAGE}`);
   return args;
 }
 

@@ -4,6 +4,7 @@
  */
 import { MAILERLITE_FIELDS, MAILERLITE_STAGE_GROUPS } from "../../core/mailerlite-fields.js";
 import { isDeliveryError } from "../../destinations/types.js";
+import { readFlags } from "../args.js";
 import { type CliCommand, type CliIO, UsageError } from "../types.js";
 
 const USAGE = "setup mailerlite [--base-url URL] [--group NAME]…";
@@ -33,24 +34,19 @@ interface SetupArgs {
 
 function parseSetupArgs(argv: string[]): SetupArgs {
   const args: SetupArgs = { groups: [], help: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] =
-      arg.startsWith("--") && arg.includes("=") ? arg.split(/=(.*)/s, 2) : [arg, undefined];
-    const value = (): string => {
-      const next = inline ?? argv[++i];
-      if (next === undefined || next === "") throw new UsageError(`${flag} needs a value`);
-      return next;
-    };
+  const positionals = readFlags(argv, USAGE, (flag, value) => {
     if (flag === "--help" || flag === "-h") args.help = true;
     else if (flag === "--base-url") {
       const url = value();
       if (!URL.canParse(url)) throw new UsageError(`--base-url must be an absolute URL, got "${url}"`);
       args.baseUrl = url;
     } else if (flag === "--group") args.groups.push(value());
-    else if (!flag?.startsWith("-") && args.target === undefined) args.target = flag;
-    else throw new UsageError(`unknown option "${arg}"\n\nUsage: cartback ${USAGE}`);
-  }
+    else return false;
+    return true;
+  });
+  if (positionals.length > 1)
+    throw new UsageError(`unknown option "${positionals[1]}"\n\nUsage: cartback ${USAGE}`);
+  if (positionals[0] !== undefined) args.target = positionals[0];
   return args;
 }
 
