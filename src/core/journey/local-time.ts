@@ -4,27 +4,11 @@
  * 15 minutes of time: every real transition falls on a quarter hour, and Intl is slow.
  */
 import { tzOffset } from "@date-fns/tz";
-
-const validity = new Map<string, boolean>();
-
-/** true when the runtime knows the IANA zone */
-export function isValidTimezone(tz: string): boolean {
-  let known = validity.get(tz);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: tz });
-      known = true;
-    } catch {
-      known = false;
-    }
-    validity.set(tz, known);
-  }
-  return known;
-}
+import { isTimeZone } from "../timezone.js";
 
 /** the first usable zone of the candidates, or UTC */
 export function pickTimezone(...candidates: (string | undefined)[]): string {
-  for (const tz of candidates) if (tz && isValidTimezone(tz)) return tz;
+  for (const tz of candidates) if (tz && isTimeZone(tz)) return tz;
   return "UTC";
 }
 

@@ -3,6 +3,7 @@
  * `traits` → `context.traits` → `properties`.
  */
 import type { Contact, Device } from "../events.js";
+import { isTimeZone } from "../timezone.js";
 import { normalizePhone } from "./phone.js";
 
 export type Json = Record<string, unknown>;
@@ -111,22 +112,4 @@ function regionFrom(sources: readonly (Json | undefined)[]): string | undefined 
     if (code && /^[A-Za-z]{2}$/.test(code)) return code.toUpperCase();
   }
   return undefined;
-}
-
-const zoneCache = new Map<string, boolean>();
-
-/** true for IANA zone names Intl knows (`Asia/Kolkata`); a bad zone would break quiet hours later */
-export function isTimeZone(zone: string): boolean {
-  let known = zoneCache.get(zone);
-  if (known === undefined) {
-    try {
-      new Intl.DateTimeFormat("en-US", { timeZone: zone });
-      known = true;
-    } catch {
-      known = false;
-    }
-    if (zoneCache.size > 1000) zoneCache.clear();
-    zoneCache.set(zone, known);
-  }
-  return known;
 }
