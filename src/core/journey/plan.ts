@@ -376,6 +376,19 @@ function sendTime(run: Run, channel: Channel | null, due: number): number {
   return at;
 }
 
+/**
+ * true when the instance already sent or skipped this step. Within one instance (one journey, one
+ * cart) stage, step and channel identify a step's key, so no key string is built to look it up.
+ */
+function isDone(instance: JourneyInstance, stage: number, step: string, channel: Channel | null): boolean {
+  for (const s of instance.sent)
+    if (s.stage === stage && s.step === step && s.channel === channel) return true;
+  const skipped = instance.skipped;
+  if (skipped)
+    for (const s of skipped) if (s.stage === stage && s.step === step && s.channel === channel) return true;
+  return false;
+}
+
 function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInstance): JourneyInstance {
   const { journey, now } = run;
   let instance = start;
@@ -390,10 +403,6 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
     instance = copyInstance(instance);
     instance.segment = segment;
   }
-  const done = new Set<string>([
-    ...instance.sent.map((s) => s.key),
-    ...(instance.skipped ?? []).map((s) => s.key),
-  ]);
   let earlierResolved = true;
   let previousStart: number | null = null;
   let pending = false;
@@ -405,7 +414,6 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
       ...(instance.skipped ?? []),
       { stage: stage.stage, step: step.id, channel, at: now, key, reason },
     ];
-    done.add(key);
   };
 
   for (const stage of journey.stages) {
@@ -425,8 +433,8 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
 
     for (const step of stage.steps) {
       const channel: Channel | null = step.channel === "task" ? null : step.channel;
+      if (isDone(instance, stage.stage, step.id, channel)) continue;
       const key = stepKey(journey.id, cart.id, stage.stage, step.id, step.channel);
-      if (done.has(key)) continue;
       let due: number;
       if (step.after) {
         const since = stageStartedAt(instance, stage.stage);
@@ -482,11 +490,12 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
         continue;
       }
       instance = emitStep(run, cart, instance, stage, step, key, assigned, ctx);
-      done.add(key);
     }
     if (!resolved) {
       resolved = stage.steps.every(
-        (s) => s.after !== undefined || done.has(stepKey(journey.id, cart.id, stage.stage, s.id, s.channel)),
+        (s) =>
+          s.after !== undefined ||
+          isDone(instance, stage.stage, s.id, s.channel === "task" ? null : s.channel),
       );
     }
     if (!resolved) earlierResolved = false;

@@ -55,8 +55,20 @@ export function makeCommand<K extends Command["type"]>(
 
 export type StepRender = { ok: true; commands: Command[] } | { ok: false; reason: string };
 
-function formatAmount(value: number): string {
-  return value.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+/** `1234.5` → `1,234.50` */
+export function formatAmount(value: number): string {
+  const fixed = value.toFixed(2);
+  const point = fixed.indexOf(".");
+  const sign = fixed.startsWith("-") ? 1 : 0;
+  // toFixed writes numbers of 1e21 and more in exponent form: leave those alone
+  if (point < 0 || point - sign <= 3) return fixed;
+  let out = fixed.slice(point);
+  let end = point;
+  while (end - sign > 3) {
+    out = `,${fixed.slice(end - 3, end)}${out}`;
+    end -= 3;
+  }
+  return fixed.slice(0, end) + out;
 }
 
 function itemNames(cart: Cart): string[] {

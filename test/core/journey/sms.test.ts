@@ -1,5 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { countSmsSegments, renderSms, renderTemplate } from "../../../src/core/journey/index.js";
+import { formatAmount } from "../../../src/core/journey/step-commands.js";
+import { renderTemplateByPattern, TEMPLATE_VARIABLES } from "../../../src/core/journey/template.js";
 
 describe("SMS segments", () => {
   it("counts GSM-7 septets, with extension characters costing two", () => {
@@ -30,6 +33,44 @@ describe("templates", () => {
       "Asha, a shirt. Code X5.",
     );
     expect(renderTemplate(t, { items: "a shirt" })).toBe("Hi, a shirt.");
+  });
+
+  it("renders exactly as the pattern reference does, odd templates included", () => {
+    const name = fc.constantFrom(...TEMPLATE_VARIABLES, "unknown");
+    const token = fc.oneof(
+      fc.constantFrom(" ", "  ", "Hi", "{", "}", "{{", "}}", "|", "#", "/", ". ", "!"),
+      name.map((n) => `{{${n}}}`),
+      fc.tuple(name, fc.constantFrom("", "Hi", "a b", "x  y")).map(([n, f]) => `{{ ${n} |${f}}}`),
+      name.map((n) => `{{#${n}}}`),
+      name.map((n) => `{{/${n}}}`),
+    );
+    const template = fc.array(token, { maxLength: 14 }).map((t) => t.join(""));
+    const values = fc.dictionary(
+      fc.constantFrom(...TEMPLATE_VARIABLES),
+      fc.constantFrom("", "Asha", "a  shirt", "{{link}}", "10"),
+    );
+    fc.assert(
+      fc.property(template, values, (t, v) => {
+        expect(renderTemplate(t, v)).toBe(renderTemplateByPattern(t, v));
+        // twice: the second call uses the compiled template
+        expect(renderTemplate(t, v)).toBe(renderTemplateByPattern(t, v));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("writes amounts with two decimals and thousands separators", () => {
+    expect(formatAmount(0)).toBe("0.00");
+    expect(formatAmount(999.999)).toBe("1,000.00");
+    expect(formatAmount(1234567.891)).toBe("1,234,567.89");
+    expect(formatAmount(-1234.5)).toBe("-1,234.50");
+    // the regular expression it replaced, for every amount short of exponent notation
+    const reference = (v: number) => v.toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    fc.assert(
+      fc.property(fc.double({ min: -1e20, max: 1e20, noNaN: true }), (v) => {
+        expect(formatAmount(v)).toBe(reference(v));
+      }),
+    );
   });
 });
 
