@@ -97,17 +97,16 @@ export function planJourney(
     journeys[instanceKey(journey.id, next.cartId)] = next;
     changed.push(next);
   };
-  const cartIds = new Set<string>();
   for (const cart of profile.carts) {
-    cartIds.add(cart.id);
     const before = journeys[instanceKey(journey.id, cart.id)];
     const next = planCart(run, cart, before, journeys);
     if (next && next !== before) update(next);
   }
   // carts the profile no longer keeps end their journeys
-  for (const instance of Object.values(profile.journeys)) {
-    if (instance.journey !== journey.id || cartIds.has(instance.cartId) || isTerminal(instance.status))
-      continue;
+  for (const key in profile.journeys) {
+    const instance = profile.journeys[key] as JourneyInstance;
+    if (instance.journey !== journey.id || isTerminal(instance.status)) continue;
+    if (profile.carts.some((cart) => cart.id === instance.cartId)) continue;
     update(endInstance(run, instance, null, "exited", "cart_gone"));
   }
   return { profile: run.profile, instances: changed, commands: run.commands, wakeAt: run.wakeAt };
