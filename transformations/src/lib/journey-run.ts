@@ -5,12 +5,12 @@
  * leaves as a `Cart Recovery State` event for whoever sends the next profile.
  */
 import type { Command } from "../../../src/core/commands.js";
-import { parseJourney } from "../../../src/core/journey/define.js";
-import { type PlanContext, planJourney } from "../../../src/core/journey/plan.js";
+import { journeyChecksum } from "../../../src/core/journey/checksum.js";
+import { type PlanContext, planResolvedJourney } from "../../../src/core/journey/plan.js";
 import { PRESETS } from "../../../src/core/journey/presets/index.js";
+import { type ResolvedJourney, resolveCheckedJourney } from "../../../src/core/journey/resolve.js";
 import type { JourneySpec } from "../../../src/core/journey/schema.js";
 import type { Profile } from "../../../src/core/profile.js";
-import { formatIssues } from "../../../src/core/result.js";
 import { type DueMessage, MESSAGE_DUE, toDueMessages } from "./due-events.js";
 import { type MailerliteSettings, mailerliteRequestForDue } from "./mailerlite-requests.js";
 import { decideTwilioMessage, type TwilioSettings } from "./twilio-requests.js";
@@ -21,6 +21,8 @@ export interface JourneySettings {
   output: JourneyOutput;
   preset: string;
   journey: unknown;
+  /** stamped by `cartback transformation journey` when it checked `journey` */
+  journeyChecksum: string | null;
   storeTimezone: string;
   storeName: string | null;
   linkBaseUrl: string | null;
@@ -31,13 +33,26 @@ export interface JourneySettings {
 export const PROFILE_EVENT = "Cart Recovery Profile";
 export const STATE_EVENT = "Cart Recovery State";
 
-/** the journey the settings name, checked once */
-export function settingsJourney(settings: JourneySettings): JourneySpec {
+export const CHECK_COMMAND = "npx cartback transformation journey --journey <your-journey.json>";
+
+/**
+ * The journey the settings name, resolved once per batch. A preset is trusted; a custom journey must
+ * carry the checksum `cartback transformation journey` stamped on it when it checked it, so the bundle
+ * needs no schema of its own.
+ */
+export function settingsJourney(settings: JourneySettings): ResolvedJourney {
   if (settings.journey !== null && settings.journey !== undefined) {
-    const parsed = parseJourney(settings.journey);
-    if (!parsed.success)
-      throw new Error(`SETTINGS.journey is not a valid journey: ${formatIssues(parsed.error)}`);
-    return parsed.data;
+    if (!settings.journeyChecksum) {
+      throw new Error(
+        `SETTINGS.journey has not been checked: run \`${CHECK_COMMAND}\` and paste the file it prints`,
+      );
+    }
+    if (settings.journeyChecksum !== journeyChecksum(settings.journey)) {
+      throw new Error(
+        `SETTINGS.journey was changed after it was checked: edit the journey file, run \`${CHECK_COMMAND}\` again and paste the file it prints`,
+      );
+    }
+    return resolveCheckedJourney(settings.journey as JourneySpec);
   }
   const preset = PRESETS[settings.preset];
   if (!preset) {
@@ -45,7 +60,7 @@ export function settingsJourney(settings: JourneySettings): JourneySpec {
       `SETTINGS.preset "${settings.preset}" is unknown; use one of ${Object.keys(PRESETS).join(", ")}`,
     );
   }
-  return preset();
+  return resolveCheckedJourney(preset());
 }
 
 /** which shape of output a destination needs */
@@ -96,7 +111,7 @@ export interface RunInput {
 
 export interface RunEnvironment {
   settings: JourneySettings;
-  journey: JourneySpec;
+  journey: ResolvedJourney;
   now: number;
   secrets: PlanContext["secrets"];
   mailerliteToken: () => string;
@@ -127,7 +142,7 @@ export function runJourneyEvent(input: RunInput, env: RunEnvironment): Record<st
   if (env.settings.storeName) context.storeName = env.settings.storeName;
   if (env.settings.linkBaseUrl) context.linkBaseUrl = env.settings.linkBaseUrl;
   if (env.secrets) context.secrets = env.secrets;
-  const plan = planJourney(env.journey, profile, env.now, context);
+  const plan = planResolvedJourney(env.journey, profile, env.now, context);
   const due = toDueMessages(plan.commands, plan.profile, env.now);
   const output = resolveOutput(env.settings.output, input.destinationType);
   const out: Record<string, unknown>[] = [];
