@@ -91,7 +91,25 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
       group: "cartback-stage-1",
       fields: { cart_url: "https://shop.example.com/c/ada", recovery_stage: 1 },
     });
-    expect(events.filter((e) => e.event === "Cart Recovery Message Sent")).toHaveLength(2);
+    // each message's Due event is its record: the planner's "Message Sent" for it is not repeated, the
+    // analytics events that say something else are kept
+    const tracked = inNode.commands.filter((c) => c.type === "rudderstack.track").map((c) => c.event);
+    expect(tracked).toEqual([
+      "Cart Recovery Started",
+      "Cart Recovery Message Sent",
+      "Cart Recovery Message Sent",
+    ]);
+    expect(events.map((e) => e.event)).toEqual([
+      "Cart Recovery Stage Due",
+      "Cart Recovery Message Due",
+      "Cart Recovery Started",
+      "Cart Recovery State",
+    ]);
+    expect(events.find((e) => e.event === "Cart Recovery Started")?.properties).toMatchObject({
+      journey: "playbook",
+      cart_id: "cart-ada",
+      key: "playbook:cart-ada:start:track",
+    });
     const state = events.find((e) => e.event === "Cart Recovery State");
     expect(state?.properties).toMatchObject({ profile_id: "ada", wake_at: inNode.wakeAt });
   });
