@@ -7,7 +7,7 @@ import { playbookJourney } from "../../src/core/journey/index.js";
 import { makeCart, makeProfile } from "../core/journey/helpers.js";
 import { builtCode, outputsOf, runMessages } from "../transformations/helpers.js";
 import { createSandbox } from "../transformations/sandbox.js";
-import { runCli } from "./run-cli.js";
+import { runBin, runCli } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cartback-transformation-"));
 
@@ -98,6 +98,13 @@ describe("cartback transformation journey", () => {
     ]);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/stages must be listed in increasing order/);
+  });
+
+  it("the installed binary finds the built journey.js next to dist/", async () => {
+    const { code, stdout } = await runBin(["transformation", "journey", "--journey", "coordinated"], dir);
+    expect(code).toBe(0);
+    expect(stdout).toContain("\nexport function transformBatch(events, metadata) {");
+    expect(settingsOf(stdout)).toMatchObject({ preset: "coordinated", journey: null });
   });
 
   it("a preset name sets SETTINGS.preset and needs no checksum", async () => {
