@@ -10,7 +10,6 @@ import { assignVariant, type Variant } from "./ab.js";
 import { checkAbandonment, classifyIntent, isOpenCart } from "./abandonment.js";
 import { activePause, addJourneyTime, skipWindowAt } from "./blackout.js";
 import { channelBlock } from "./channel-gate.js";
-
 import { issueDiscountCode } from "./discounts.js";
 import { toMs } from "./duration.js";
 import { copyInstance, instanceKey, isTerminal, type JourneyInstance } from "./instance.js";
