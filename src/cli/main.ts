@@ -8,12 +8,14 @@ import { profileCommand } from "./commands/profile.js";
 import { serveCommand } from "./commands/serve.js";
 import { setupCommand } from "./commands/setup.js";
 import { simulateCommand } from "./commands/simulate.js";
+import { transformationCommand } from "./commands/transformation.js";
 import { validateCommand } from "./commands/validate.js";
 import type { CliCommand, CliIO } from "./types.js";
 
 const COMMANDS: CliCommand[] = [
   validateCommand,
   simulateCommand,
+  transformationCommand,
   emulateCommand,
   setupCommand,
   serveCommand,

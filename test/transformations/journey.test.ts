@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { journeyChecksum } from "../../src/core/journey/checksum.js";
 import { planJourney, playbookJourney } from "../../src/core/journey/index.js";
 import { MAILERLITE_FIELDS } from "../../src/core/mailerlite-fields.js";
 import type { Profile } from "../../src/core/profile.js";
@@ -90,7 +91,25 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
       group: "cartback-stage-1",
       fields: { cart_url: "https://shop.example.com/c/ada", recovery_stage: 1 },
     });
-    expect(events.filter((e) => e.event === "Cart Recovery Message Sent")).toHaveLength(2);
+    // each message's Due event is its record: the planner's "Message Sent" for it is not repeated, the
+    // analytics events that say something else are kept
+    const tracked = inNode.commands.filter((c) => c.type === "rudderstack.track").map((c) => c.event);
+    expect(tracked).toEqual([
+      "Cart Recovery Started",
+      "Cart Recovery Message Sent",
+      "Cart Recovery Message Sent",
+    ]);
+    expect(events.map((e) => e.event)).toEqual([
+      "Cart Recovery Stage Due",
+      "Cart Recovery Message Due",
+      "Cart Recovery Started",
+      "Cart Recovery State",
+    ]);
+    expect(events.find((e) => e.event === "Cart Recovery Started")?.properties).toMatchObject({
+      journey: "playbook",
+      cart_id: "cart-ada",
+      key: "playbook:cart-ada:start:track",
+    });
     const state = events.find((e) => e.event === "Cart Recovery State");
     expect(state?.properties).toMatchObject({ profile_id: "ada", wake_at: inNode.wakeAt });
   });
@@ -169,10 +188,31 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
     expect(events.filter((e) => e.event === "Cart Recovery State")).toHaveLength(200);
   });
 
-  it("refuses a journey setting that is not a journey, naming what is wrong", async () => {
+  it("refuses a custom journey that was not checked, or was edited after the check, naming the fix", async () => {
     await expect(run([], { journey: { id: "x" } }, "RS")).rejects.toThrow(
-      /SETTINGS\.journey is not a valid journey: /,
+      /SETTINGS\.journey has not been checked: run `npx cartback transformation journey/,
     );
+    const journey = playbookJourney();
+    const edited = { ...journey, stages: journey.stages.slice(1) };
+    await expect(
+      run([], { journey: edited, journeyChecksum: journeyChecksum(journey) }, "RS"),
+    ).rejects.toThrow(/SETTINGS\.journey was changed after it was checked/);
+  });
+
+  it("plans a checked custom journey as the planner does in Node", async () => {
+    const now = Date.now();
+    const shopper = idleShopper("dee", now);
+    const journey = playbookJourney({ id: "custom", groupPrefix: "shop" });
+    const { events } = await run(
+      [profileEvent(shopper, "p-dee")],
+      { output: "events", journey, journeyChecksum: journeyChecksum(journey) },
+      "RS",
+    );
+    const inNode = planJourney(journey, shopper, now, { storeTimezone: "UTC" });
+    const stage = events.find((e) => e.event === "Cart Recovery Stage Due");
+    expect(stage?.properties).toMatchObject({ journey: "custom", group: "shop-stage-1" });
+    const state = events.find((e) => e.event === "Cart Recovery State");
+    expect(state?.properties).toMatchObject({ wake_at: inNode.wakeAt });
   });
 });
 
@@ -195,9 +235,12 @@ describe("journey transformation end to end, through the destinations to the emu
         body: JSON.stringify({ name: "cartback-stage-1" }),
       });
       const groupId = ((await created.json()) as { data: { id: string } }).data.id;
+      // the preset with the shop's approved WhatsApp template, as a whole checked journey in the settings
+      // (what `cartback transformation journey --journey <file>` writes)
+      const journey = playbookJourney({ whatsappTemplates: { nudge: "HX0123456789abcdef0123456789abcdef" } });
       const settings: Partial<JourneySettings> = {
-        // the preset with the shop's approved WhatsApp template, as a whole journey in the settings
-        journey: playbookJourney({ whatsappTemplates: { nudge: "HX0123456789abcdef0123456789abcdef" } }),
+        journey,
+        journeyChecksum: journeyChecksum(journey),
         mailerlite: {
           ...JOURNEY_DEFAULTS.mailerlite,
           apiBase: mailerlite.url,

@@ -38,6 +38,7 @@ export const JOURNEY_DEFAULTS: JourneySettings = {
   output: "auto",
   preset: "playbook",
   journey: null,
+  journeyChecksum: null,
   storeTimezone: "UTC",
   storeName: null,
   linkBaseUrl: null,
@@ -117,7 +118,10 @@ export const TRANSFORMATIONS: TransformationInfo[] = [
       output:
         '"auto" (by destination type: WEBHOOK → mailerlite, HTTP → twilio, else events), "mailerlite", "twilio" or "events"',
       preset: '"playbook", "classic" or "coordinated"; ignored when journey is set',
-      journey: "a full journey definition (JSON), or null to use the preset",
+      journey:
+        "a full journey definition, or null to use the preset; set it with `npx cartback transformation journey --journey <file.json>`, which checks it",
+      journeyChecksum:
+        "written by that command with the journey; a journey edited by hand afterwards is refused",
       storeTimezone: "used when the shopper's timezone is unknown",
       storeName: "shown in messages",
       linkBaseUrl: "where cartback serves signed /r/<token> links; null uses the shop's checkout URL",

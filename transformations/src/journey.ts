@@ -2,7 +2,7 @@
  * Paste bundle: the journey planner run statelessly over a batch of profile-carrying events.
  */
 import { describeMessage } from "./lib/describe.js";
-import { type JourneySettings, runJourneyEvent, settingsJourney } from "./lib/journey-run.js";
+import { type JourneySettings, planContext, runJourneyEvent, settingsJourney } from "./lib/journey-run.js";
 
 declare const SETTINGS: JourneySettings;
 
@@ -21,7 +21,8 @@ export function transformBatch(events: Record<string, unknown>[], metadata: Rudd
     settings: SETTINGS,
     journey,
     now,
-    secrets: linkSecret ? { links: linkSecret } : undefined,
+    timestamp: new Date(now).toISOString(),
+    context: planContext(SETTINGS, linkSecret ? { links: linkSecret } : undefined),
     mailerliteToken: () => {
       token ??= getCredential("MAILERLITE_API_TOKEN");
       if (!token) throw new Error("missing credential MAILERLITE_API_TOKEN");

@@ -9,6 +9,7 @@ export {
   JourneyError,
   parseJourney,
   type ResolvedJourney,
+  resolveCheckedJourney,
   resolveJourney,
 } from "./define.js";
 export { issueDiscountCode } from "./discounts.js";
@@ -16,7 +17,8 @@ export { formatDuration, toMs } from "./duration.js";
 export * from "./instance.js";
 export { journeyKey, stepKey } from "./keys.js";
 export { type CheckoutToken, checkoutLinkUrl, createCheckoutToken, verifyCheckoutToken } from "./links.js";
-export { type JourneyPlan, type PlanContext, planJourney } from "./plan.js";
+export { type JourneyPlan, type PlanContext, planResolvedJourney } from "./plan.js";
+export { planJourney } from "./plan-journey.js";
 export { evaluatePredicate, type PredicateContext } from "./predicates.js";
 export * from "./presets/index.js";
 export { isInSendWindow, nextSendWindowOpen } from "./quiet-hours.js";

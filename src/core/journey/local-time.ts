@@ -3,7 +3,7 @@
  * daylight-saving changes. Offsets come from @date-fns/tz (Intl underneath) and are memoised per
  * 15 minutes of time: every real transition falls on a quarter hour, and Intl is slow.
  */
-import { tzOffset } from "@date-fns/tz";
+import { tzOffset } from "@date-fns/tz/tzOffset";
 import { isTimeZone } from "../timezone.js";
 
 /** the first usable zone of the candidates, or UTC */

@@ -10,7 +10,6 @@ import { assignVariant, type Variant } from "./ab.js";
 import { checkAbandonment, classifyIntent, isOpenCart } from "./abandonment.js";
 import { activePause, addJourneyTime, skipWindowAt } from "./blackout.js";
 import { channelBlock } from "./channel-gate.js";
-import { type ResolvedJourney, resolveJourney } from "./define.js";
 import { issueDiscountCode } from "./discounts.js";
 import { toMs } from "./duration.js";
 import { copyInstance, instanceKey, isTerminal, type JourneyInstance } from "./instance.js";
@@ -19,7 +18,8 @@ import { checkoutLinkUrl, createCheckoutToken } from "./links.js";
 import { pickTimezone } from "./local-time.js";
 import { engagementForCart, evaluatePredicate, type PredicateContext, stageStartedAt } from "./predicates.js";
 import { isInSendWindow, nextSendWindowOpen } from "./quiet-hours.js";
-import type { Intent, JourneySpec, Stage, Step } from "./schema.js";
+import type { ResolvedJourney } from "./resolve.js";
+import type { Intent, Stage, Step } from "./schema.js";
 import { assignSegment } from "./segments.js";
 import { alignToHour, mostEngagedHour } from "./send-time.js";
 import { analyticsCommand, commandHead, makeCommand, renderStep } from "./step-commands.js";
@@ -66,17 +66,16 @@ function wake(run: Run, at: number): void {
 }
 
 /**
- * Plans one shopper: starts, advances or ends the journey instance of each of their carts.
- * @example
- * const { profile: next, commands, wakeAt } = planJourney(playbook(), profile, Date.now(), { storeTimezone: "Asia/Kolkata" });
+ * Plans one shopper over a resolved journey: starts, advances or ends the journey instance of each of
+ * their carts. `planJourney` checks and resolves a journey first; this is for a journey known to be
+ * valid (`resolveCheckedJourney`), as the paste bundles run it.
  */
-export function planJourney(
-  spec: JourneySpec,
+export function planResolvedJourney(
+  journey: ResolvedJourney,
   profile: Profile,
   now: number,
   context: PlanContext = {},
 ): JourneyPlan {
-  const journey = resolveJourney(spec);
   const run: Run = {
     journey,
     profile,

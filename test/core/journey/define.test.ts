@@ -6,8 +6,13 @@ import {
   formatIssues,
   isJourneyError,
   parseJourney,
+  planJourney,
+  planResolvedJourney,
   playbookJourney,
+  resolveCheckedJourney,
+  resolveJourney,
 } from "../../../src/index.js";
+import { makeCart, makeProfile } from "./helpers.js";
 
 const minimal = {
   id: "mini",
@@ -102,5 +107,30 @@ describe("parseJourney / defineJourney", () => {
       expect(isJourneyError(error)).toBe(true);
       expect(String(error)).toContain("stages");
     }
+  });
+
+  it("planJourney checks the journey it is given and throws a JourneyError naming the place", () => {
+    const profile = makeProfile({ carts: [makeCart()] });
+    const invalid = { ...minimal, stages: [{ ...minimal.stages[0], steps: [] }] };
+    expect(() => planJourney(invalid as never, profile, Date.now())).toThrow(
+      /invalid journey: stages\[0\]\.steps/,
+    );
+    // resolving without a check does not make a later check pass: the cache is by checked object
+    const unchecked = { ...minimal, stages: [] };
+    resolveCheckedJourney(unchecked as never);
+    expect(() => resolveJourney({ ...unchecked } as never)).toThrow(/invalid journey/);
+  });
+
+  it("a checked journey resolved without the schema plans exactly as planJourney does", () => {
+    const now = Date.UTC(2026, 0, 5, 14);
+    const profile = makeProfile({
+      carts: [makeCart({ createdAt: now - 3 * 3_600_000, updatedAt: now - 2 * 3_600_000 })],
+    });
+    const journey = playbookJourney();
+    const copy = JSON.parse(JSON.stringify(journey));
+    expect(planResolvedJourney(resolveCheckedJourney(copy), profile, now)).toEqual(
+      planJourney(journey, profile, now),
+    );
+    expect(resolveCheckedJourney(copy)).toBe(resolveCheckedJourney(copy));
   });
 });

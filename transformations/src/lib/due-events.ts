@@ -39,12 +39,12 @@ function meta(command: CommandMeta): Record<string, unknown> {
   };
 }
 
-function envelope(profile: Profile, event: string, key: string, now: number): DueMessage {
+function envelope(profile: Profile, event: string, key: string, timestamp: string): DueMessage {
   const message: DueMessage = {
     type: "track",
     event,
     messageId: key,
-    timestamp: new Date(now).toISOString(),
+    timestamp,
     properties: {},
     context: { traits: profile.email ? { email: profile.email } : {} },
   };
@@ -65,32 +65,43 @@ function consentOf(profile: Profile): Record<string, string> {
 
 /**
  * a planner's commands as cartback's events; an email step's upsert and group add become one
- * `Cart Recovery Stage Due`. Commands that no destination here executes are left out.
+ * `Cart Recovery Stage Due`. Commands that no destination here executes are left out. `timestamp` is
+ * `now` as ISO-8601; a batch formats it once.
  */
-export function toDueMessages(commands: readonly Command[], profile: Profile, now: number): DueMessage[] {
+export function toDueMessages(
+  commands: readonly Command[],
+  profile: Profile,
+  now: number,
+  timestamp = new Date(now).toISOString(),
+): DueMessage[] {
   const out: DueMessage[] = [];
   const upserts = new Map<string, MailerliteUpsertSubscriber>();
+  const added = new Set<string>();
   for (const command of commands) {
     if (command.type === "mailerlite.upsertSubscriber")
       upserts.set(command.key.replace(/:fields$/, ""), command);
+    else if (command.type === "mailerlite.addToGroup") added.add(`${command.key}:fields`);
   }
+  let consent: Record<string, string> | undefined;
+  const consentNow = () => {
+    consent ??= consentOf(profile);
+    return consent;
+  };
   for (const command of commands) {
     switch (command.type) {
       case "mailerlite.addToGroup":
-        out.push(stageDue(command, upserts.get(command.key), profile, now));
+        out.push(stageDue(command, upserts.get(command.key), profile, timestamp, consentNow()));
         break;
       case "mailerlite.upsertSubscriber":
         // joined to its group add above; an upsert alone still updates the fields
-        if (!commands.some((c) => c.type === "mailerlite.addToGroup" && `${c.key}:fields` === command.key)) {
-          out.push(stageDue(null, command, profile, now));
-        }
+        if (!added.has(command.key)) out.push(stageDue(null, command, profile, timestamp, consentNow()));
         break;
       case "mailerlite.removeFromGroup":
-        out.push(groupLeft(command, profile, now));
+        out.push(groupLeft(command, profile, timestamp));
         break;
       case "twilio.sendSms":
       case "twilio.sendWhatsApp":
-        out.push(messageDue(command, profile, now));
+        out.push(messageDue(command, profile, timestamp, consentNow()));
         break;
       default:
         break;
@@ -103,32 +114,40 @@ function stageDue(
   add: MailerliteAddToGroup | null,
   upsert: MailerliteUpsertSubscriber | undefined,
   profile: Profile,
-  now: number,
+  timestamp: string,
+  consent: Record<string, string>,
 ): DueMessage {
   const head = (add ?? upsert) as CommandMeta & { email: string };
-  const message = envelope(profile, STAGE_DUE, head.key, now);
-  message.properties = Object.assign(meta(head), {
-    email: head.email,
-    group: add?.group ?? null,
-    fields: upsert?.fields ?? {},
-    consent: consentOf(profile),
-  });
+  const message = envelope(profile, STAGE_DUE, head.key, timestamp);
+  const props = meta(head);
+  props.email = head.email;
+  props.group = add?.group ?? null;
+  props.fields = upsert?.fields ?? {};
+  props.consent = consent;
+  message.properties = props;
   return message;
 }
 
-function groupLeft(command: MailerliteRemoveFromGroup, profile: Profile, now: number): DueMessage {
-  const message = envelope(profile, GROUP_LEFT, command.key, now);
-  message.properties = Object.assign(meta(command), { email: command.email, group: command.group });
+function groupLeft(command: MailerliteRemoveFromGroup, profile: Profile, timestamp: string): DueMessage {
+  const message = envelope(profile, GROUP_LEFT, command.key, timestamp);
+  const props = meta(command);
+  props.email = command.email;
+  props.group = command.group;
+  message.properties = props;
   return message;
 }
 
-function messageDue(command: TwilioSendSms | TwilioSendWhatsApp, profile: Profile, now: number): DueMessage {
-  const message = envelope(profile, MESSAGE_DUE, command.key, now);
-  const props = Object.assign(meta(command), {
-    to: command.to,
-    consent: consentOf(profile),
-    timezone: profile.timezone ?? null,
-  }) as Record<string, unknown>;
+function messageDue(
+  command: TwilioSendSms | TwilioSendWhatsApp,
+  profile: Profile,
+  timestamp: string,
+  consent: Record<string, string>,
+): DueMessage {
+  const message = envelope(profile, MESSAGE_DUE, command.key, timestamp);
+  const props = meta(command);
+  props.to = command.to;
+  props.consent = consent;
+  props.timezone = profile.timezone ?? null;
   if (command.type === "twilio.sendSms") props.body = command.body;
   else {
     props.content_sid = command.contentSid;

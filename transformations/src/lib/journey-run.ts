@@ -4,14 +4,13 @@
  * form fields or cartback's own events. Nothing is remembered between batches: the advanced state
  * leaves as a `Cart Recovery State` event for whoever sends the next profile.
  */
-import type { Command } from "../../../src/core/commands.js";
-import { parseJourney } from "../../../src/core/journey/define.js";
-import { type PlanContext, planJourney } from "../../../src/core/journey/plan.js";
+import { journeyChecksum } from "../../../src/core/journey/checksum.js";
+import { type PlanContext, planResolvedJourney } from "../../../src/core/journey/plan.js";
 import { PRESETS } from "../../../src/core/journey/presets/index.js";
+import { type ResolvedJourney, resolveCheckedJourney } from "../../../src/core/journey/resolve.js";
 import type { JourneySpec } from "../../../src/core/journey/schema.js";
 import type { Profile } from "../../../src/core/profile.js";
-import { formatIssues } from "../../../src/core/result.js";
-import { type DueMessage, MESSAGE_DUE, toDueMessages } from "./due-events.js";
+import { MESSAGE_DUE, toDueMessages } from "./due-events.js";
 import { type MailerliteSettings, mailerliteRequestForDue } from "./mailerlite-requests.js";
 import { decideTwilioMessage, type TwilioSettings } from "./twilio-requests.js";
 
@@ -21,6 +20,8 @@ export interface JourneySettings {
   output: JourneyOutput;
   preset: string;
   journey: unknown;
+  /** stamped by `cartback transformation journey` when it checked `journey` */
+  journeyChecksum: string | null;
   storeTimezone: string;
   storeName: string | null;
   linkBaseUrl: string | null;
@@ -31,13 +32,26 @@ export interface JourneySettings {
 export const PROFILE_EVENT = "Cart Recovery Profile";
 export const STATE_EVENT = "Cart Recovery State";
 
-/** the journey the settings name, checked once */
-export function settingsJourney(settings: JourneySettings): JourneySpec {
+export const CHECK_COMMAND = "npx cartback transformation journey --journey <your-journey.json>";
+
+/**
+ * The journey the settings name, resolved once per batch. A preset is trusted; a custom journey must
+ * carry the checksum `cartback transformation journey` stamped on it when it checked it, so the bundle
+ * needs no schema of its own.
+ */
+export function settingsJourney(settings: JourneySettings): ResolvedJourney {
   if (settings.journey !== null && settings.journey !== undefined) {
-    const parsed = parseJourney(settings.journey);
-    if (!parsed.success)
-      throw new Error(`SETTINGS.journey is not a valid journey: ${formatIssues(parsed.error)}`);
-    return parsed.data;
+    if (!settings.journeyChecksum) {
+      throw new Error(
+        `SETTINGS.journey has not been checked: run \`${CHECK_COMMAND}\` and paste the file it prints`,
+      );
+    }
+    if (settings.journeyChecksum !== journeyChecksum(settings.journey)) {
+      throw new Error(
+        `SETTINGS.journey was changed after it was checked: edit the journey file, run \`${CHECK_COMMAND}\` again and paste the file it prints`,
+      );
+    }
+    return resolveCheckedJourney(settings.journey as JourneySpec);
   }
   const preset = PRESETS[settings.preset];
   if (!preset) {
@@ -45,7 +59,7 @@ export function settingsJourney(settings: JourneySettings): JourneySpec {
       `SETTINGS.preset "${settings.preset}" is unknown; use one of ${Object.keys(PRESETS).join(", ")}`,
     );
   }
-  return preset();
+  return resolveCheckedJourney(preset());
 }
 
 /** which shape of output a destination needs */
@@ -96,26 +110,26 @@ export interface RunInput {
 
 export interface RunEnvironment {
   settings: JourneySettings;
-  journey: JourneySpec;
+  journey: ResolvedJourney;
   now: number;
-  secrets: PlanContext["secrets"];
+  /** `now` as ISO-8601, formatted once per batch */
+  timestamp: string;
+  /** what the planner gets besides the journey, the same for the whole batch */
+  context: PlanContext;
   mailerliteToken: () => string;
   log: (line: string) => void;
 }
 
-function analytics(command: Command, messageId: string, now: number): DueMessage | undefined {
-  if (command.type !== "rudderstack.track") return undefined;
-  const message: DueMessage = {
-    type: "track",
-    event: command.event,
-    messageId,
-    timestamp: new Date(now).toISOString(),
-    properties: Object.assign({}, command.properties, { key: command.key }),
-  };
-  if (command.userId) message.userId = command.userId;
-  if (command.anonymousId) message.anonymousId = command.anonymousId;
-  return message;
+/** the planner's context from the settings and the batch's secrets */
+export function planContext(settings: JourneySettings, secrets: PlanContext["secrets"]): PlanContext {
+  const context: PlanContext = { storeTimezone: settings.storeTimezone };
+  if (settings.storeName) context.storeName = settings.storeName;
+  if (settings.linkBaseUrl) context.linkBaseUrl = settings.linkBaseUrl;
+  if (secrets) context.secrets = secrets;
+  return context;
 }
+
+export const MESSAGE_SENT = "Cart Recovery Message Sent";
 
 /** plans one event's profile and returns the outputs for its destination (all carry its messageId) */
 export function runJourneyEvent(input: RunInput, env: RunEnvironment): Record<string, unknown>[] {
@@ -123,40 +137,55 @@ export function runJourneyEvent(input: RunInput, env: RunEnvironment): Record<st
   const profile = readProfile(message);
   if (!profile) return [];
   const messageId = String(message.messageId ?? "");
-  const context: PlanContext = { storeTimezone: env.settings.storeTimezone };
-  if (env.settings.storeName) context.storeName = env.settings.storeName;
-  if (env.settings.linkBaseUrl) context.linkBaseUrl = env.settings.linkBaseUrl;
-  if (env.secrets) context.secrets = env.secrets;
-  const plan = planJourney(env.journey, profile, env.now, context);
-  const due = toDueMessages(plan.commands, plan.profile, env.now);
+  const plan = planResolvedJourney(env.journey, profile, env.now, env.context);
+  const due = toDueMessages(plan.commands, plan.profile, env.now, env.timestamp);
   const output = resolveOutput(env.settings.output, input.destinationType);
   const out: Record<string, unknown>[] = [];
   if (output === "events") {
-    for (const m of due)
-      out.push(
-        Object.assign(m, { messageId, properties: Object.assign(m.properties, { due_key: m.messageId }) }),
-      );
+    const dueKeys = new Set<string>();
+    for (const m of due) {
+      dueKeys.add(m.messageId);
+      m.properties.due_key = m.messageId;
+      m.messageId = messageId;
+      out.push(m);
+    }
     for (const command of plan.commands) {
-      const track = analytics(command, messageId, env.now);
-      if (track) out.push(track);
+      if (command.type !== "rudderstack.track") continue;
+      // a message's Due event is its record; the analytics event for the same message would repeat it
+      if (command.event === MESSAGE_SENT && dueKeys.has(command.properties.message_key as string)) continue;
+      const track: Record<string, unknown> = {
+        type: "track",
+        event: command.event,
+        messageId,
+        timestamp: env.timestamp,
+        properties: command.properties,
+      };
+      command.properties.key = command.key;
+      if (command.userId) track.userId = command.userId;
+      if (command.anonymousId) track.anonymousId = command.anonymousId;
+      out.push(track);
     }
     if (plan.instances.length > 0 || plan.wakeAt !== null) {
-      out.push({
+      const state: Record<string, unknown> = {
         type: "track",
         event: STATE_EVENT,
         messageId,
-        timestamp: new Date(env.now).toISOString(),
-        userId: profile.userId,
-        anonymousId: profile.userId ? undefined : (profile.anonymousIds[0] ?? profile.id),
+        timestamp: env.timestamp,
         properties: { profile_id: profile.id, journeys: plan.profile.journeys, wake_at: plan.wakeAt },
-      });
+      };
+      if (profile.userId) state.userId = profile.userId;
+      else state.anonymousId = profile.anonymousIds[0] ?? profile.id;
+      out.push(state);
     }
     return out;
   }
   for (const m of due) {
     if (output === "mailerlite") {
       const request = mailerliteRequestForDue(m, env.settings.mailerlite, env.mailerliteToken);
-      if (request) out.push(Object.assign(request, { messageId }));
+      if (request) {
+        request.messageId = messageId;
+        out.push(request);
+      }
     } else if (m.event === MESSAGE_DUE) {
       const decision = decideTwilioMessage(m, env.settings.twilio, env.now);
       if (decision.send) out.push(Object.assign({}, decision.form, { messageId }));

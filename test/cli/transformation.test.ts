@@ -1,0 +1,122 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { journeyChecksum } from "../../src/core/journey/checksum.js";
+import { playbookJourney } from "../../src/core/journey/index.js";
+import { makeCart, makeProfile } from "../core/journey/helpers.js";
+import { builtCode, outputsOf, runMessages } from "../transformations/helpers.js";
+import { createSandbox } from "../transformations/sandbox.js";
+import { runBin, runCli } from "./run-cli.js";
+
+const dir = mkdtempSync(join(tmpdir(), "cartback-transformation-"));
+
+function journeyFile(name: string, journey: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(journey));
+  return path;
+}
+
+/** the SETTINGS constant of a printed file */
+function settingsOf(code: string): Record<string, unknown> {
+  const start = code.indexOf("const SETTINGS = ") + "const SETTINGS = ".length;
+  return JSON.parse(code.slice(start, code.indexOf(";\n// END SETTINGS")));
+}
+
+describe("cartback transformation journey", () => {
+  it("prints journey.js with the checked journey and its checksum, and the file plans with it", async () => {
+    const journey = playbookJourney({ id: "shop", groupPrefix: "shop" });
+    const { code, stdout, stderr } = await runCli([
+      "transformation",
+      "journey",
+      "--journey",
+      journeyFile("shop.json", journey),
+    ]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const settings = settingsOf(stdout);
+    expect(settings.journey).toEqual(journey);
+    expect(settings.journeyChecksum).toBe(journeyChecksum(JSON.parse(JSON.stringify(journey))));
+    // everything but the SETTINGS block is the built file
+    const built = builtCode("journey");
+    expect(stdout.slice(stdout.indexOf("// END SETTINGS"))).toBe(
+      built.slice(built.indexOf("// END SETTINGS")),
+    );
+
+    const now = Date.now();
+    const shopper = makeProfile({
+      id: "s1",
+      carts: [
+        makeCart({ id: "c1", refs: ["c1"], createdAt: now - 3 * 3_600_000, updatedAt: now - 7_200_000 }),
+      ],
+    });
+    const sandbox = await createSandbox(stdout.replace('"output": "auto"', '"output": "events"'));
+    try {
+      const events = outputsOf(
+        await runMessages(
+          sandbox,
+          [
+            {
+              type: "track",
+              event: "Cart Recovery Profile",
+              messageId: "m1",
+              properties: { profile: shopper },
+            },
+          ],
+          "RS",
+        ),
+      );
+      expect(events.find((e) => e.event === "Cart Recovery Stage Due")?.properties).toMatchObject({
+        journey: "shop",
+        group: "shop-stage-1",
+      });
+    } finally {
+      sandbox.dispose();
+    }
+  });
+
+  it("names every problem of a journey that does not validate and exits 1", async () => {
+    const journey = playbookJourney();
+    const broken = { ...journey, stages: [...journey.stages].reverse(), surprise: true };
+    const { code, stdout, stderr } = await runCli([
+      "transformation",
+      "journey",
+      "--journey",
+      journeyFile("broken.json", broken),
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/broken\.json is not a valid journey: /);
+    expect(stderr).toMatch(/surprise/);
+    // a schema problem stops before the ordering checks, so check ordering with a clean journey too
+    const unordered = { ...journey, stages: [...journey.stages].reverse() };
+    const second = await runCli([
+      "transformation",
+      "journey",
+      "--journey",
+      journeyFile("unordered.json", unordered),
+    ]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/stages must be listed in increasing order/);
+  });
+
+  it("the installed binary finds the built journey.js next to dist/", async () => {
+    const { code, stdout } = await runBin(["transformation", "journey", "--journey", "coordinated"], dir);
+    expect(code).toBe(0);
+    expect(stdout).toContain("\nexport function transformBatch(events, metadata) {");
+    expect(settingsOf(stdout)).toMatchObject({ preset: "coordinated", journey: null });
+  });
+
+  it("a preset name sets SETTINGS.preset and needs no checksum", async () => {
+    const { code, stdout } = await runCli(["transformation", "journey", "--journey", "classic"]);
+    expect(code).toBe(0);
+    expect(settingsOf(stdout)).toMatchObject({ preset: "classic", journey: null, journeyChecksum: null });
+  });
+
+  it("refuses other transformations and journey names that are neither a preset nor a .json file", async () => {
+    expect((await runCli(["transformation", "twilio"])).code).toBe(2);
+    const { code, stderr } = await runCli(["transformation", "journey", "--journey", "fancy"]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--journey must be playbook, classic, coordinated or a \.json file/);
+  });
+});
