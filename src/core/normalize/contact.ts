@@ -52,10 +52,17 @@ export function deviceFrom(context: Json | undefined): Device | undefined {
   }
   const ua = text(context?.userAgent);
   if (!ua) return undefined;
-  if (/iPad|Tablet/i.test(ua)) return "tablet";
-  if (/Mobi|Android|iPhone/i.test(ua)) return "mobile";
-  return "desktop";
+  let kind = devices.get(ua);
+  if (kind === undefined) {
+    kind = /iPad|Tablet/i.test(ua) ? "tablet" : /Mobi|Android|iPhone/i.test(ua) ? "mobile" : "desktop";
+    if (devices.size >= 2_000) devices.clear();
+    devices.set(ua, kind);
+  }
+  return kind;
 }
+
+// a store's traffic comes from a few thousand distinct user agents at most: each is read once
+const devices = new Map<string, Device>();
 
 export interface ContactInput {
   /** where email and phone are looked up, in order */
