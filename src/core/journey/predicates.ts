@@ -75,51 +75,92 @@ export function stageStartedAt(instance: JourneyInstance | null, stage: number):
   return first;
 }
 
+type Check = (ctx: PredicateContext) => boolean;
+
+// journeys are long-lived and their predicates are evaluated on every plan: each is turned into a
+// function once, instead of finding its kind again on every evaluation
+const compiled = new WeakMap<Predicate, Check>();
+
 /** evaluates a condition on the current state */
 export function evaluatePredicate(p: Predicate, ctx: PredicateContext): boolean {
-  if ("all" in p) return p.all.every((q) => evaluatePredicate(q, ctx));
-  if ("any" in p) return p.any.some((q) => evaluatePredicate(q, ctx));
-  if ("not" in p) return !evaluatePredicate(p.not, ctx);
-  if ("cartValue" in p) return compare(ctx.cart.value, p.cartValue, ctx.table);
-  if ("lifetimeValue" in p) return compare(lifetimeValue(ctx.profile), p.lifetimeValue, ctx.table);
-  if ("orders" in p) return compareCount(orderCount(ctx.profile), p.orders);
-  if ("segment" in p) return ctx.segment !== null && p.segment.includes(ctx.segment);
-  if ("intent" in p) return ctx.intent !== null && p.intent.includes(ctx.intent);
+  let check = compiled.get(p);
+  if (check === undefined) {
+    check = compile(p);
+    compiled.set(p, check);
+  }
+  return check(ctx);
+}
+
+function compile(p: Predicate): Check {
+  if ("all" in p) {
+    const parts = p.all.map(compile);
+    return (ctx) => parts.every((part) => part(ctx));
+  }
+  if ("any" in p) {
+    const parts = p.any.map(compile);
+    return (ctx) => parts.some((part) => part(ctx));
+  }
+  if ("not" in p) {
+    const inner = compile(p.not);
+    return (ctx) => !inner(ctx);
+  }
+  if ("cartValue" in p) return (ctx) => compare(ctx.cart.value, p.cartValue, ctx.table);
+  if ("lifetimeValue" in p) return (ctx) => compare(lifetimeValue(ctx.profile), p.lifetimeValue, ctx.table);
+  if ("orders" in p) return (ctx) => compareCount(orderCount(ctx.profile), p.orders);
+  if ("segment" in p) return (ctx) => ctx.segment !== null && p.segment.includes(ctx.segment);
+  if ("intent" in p) return (ctx) => ctx.intent !== null && p.intent.includes(ctx.intent);
   if ("consent" in p) {
-    const status = ctx.profile.consent[p.consent]?.status ?? "unknown";
-    return p.consent === "email" ? status !== "denied" : status === "granted";
+    const channel = p.consent;
+    return (ctx) => {
+      const status = ctx.profile.consent[channel]?.status ?? "unknown";
+      return channel === "email" ? status !== "denied" : status === "granted";
+    };
   }
   if ("engaged" in p) {
-    const since = stageStartedAt(ctx.instance, p.engaged.sinceStage) ?? ctx.instance?.abandonedAt ?? null;
-    if (since === null) return false;
+    const { sinceStage } = p.engaged;
     const kinds = p.engaged.kinds ?? ENGAGED;
-    return engagementForCart(ctx).some(
-      (e) => e.at >= since && e.at <= ctx.now && kinds.includes(e.engagement),
-    );
+    return (ctx) => {
+      const since = stageStartedAt(ctx.instance, sinceStage) ?? ctx.instance?.abandonedAt ?? null;
+      if (since === null) return false;
+      return engagementForCart(ctx).some(
+        (e) => e.at >= since && e.at <= ctx.now && kinds.includes(e.engagement),
+      );
+    };
   }
   if ("unopenedFor" in p) {
     const { channel, hours } = p.unopenedFor;
-    let last: number | null = null;
-    for (const s of ctx.instance?.sent ?? [])
-      if (s.channel === channel && (last === null || s.at > last)) last = s.at;
-    if (last === null || ctx.now - last < hours * HOUR) return false;
-    const since = last;
-    return !engagementForCart(ctx).some(
-      (e) => e.channel === channel && e.at >= since && e.at <= ctx.now && ENGAGED.includes(e.engagement),
-    );
+    return (ctx) => {
+      let last: number | null = null;
+      for (const s of ctx.instance?.sent ?? [])
+        if (s.channel === channel && (last === null || s.at > last)) last = s.at;
+      if (last === null || ctx.now - last < hours * HOUR) return false;
+      const since = last;
+      return !engagementForCart(ctx).some(
+        (e) => e.channel === channel && e.at >= since && e.at <= ctx.now && ENGAGED.includes(e.engagement),
+      );
+    };
   }
-  if ("device" in p) return ctx.profile.device !== undefined && p.device.includes(ctx.profile.device);
+  if ("device" in p)
+    return (ctx) => ctx.profile.device !== undefined && p.device.includes(ctx.profile.device);
   if ("sinceAbandonment" in p) {
-    const at = ctx.instance?.abandonedAt;
-    return at != null && compareCount((ctx.now - at) / MINUTE, p.sinceAbandonment);
+    return (ctx) => {
+      const at = ctx.instance?.abandonedAt;
+      return at != null && compareCount((ctx.now - at) / MINUTE, p.sinceAbandonment);
+    };
   }
   if ("trait" in p) {
-    const value = ctx.profile.traits[p.trait.key];
-    const present = value !== undefined && value !== null && value !== "" && value !== false;
-    if (p.trait.exists !== undefined && present !== p.trait.exists) return false;
-    if (p.trait.equals !== undefined && value !== p.trait.equals) return false;
-    return true;
+    const { key, exists, equals } = p.trait;
+    return (ctx) => {
+      const value = ctx.profile.traits[key];
+      const present = value !== undefined && value !== null && value !== "" && value !== false;
+      if (exists !== undefined && present !== exists) return false;
+      if (equals !== undefined && value !== equals) return false;
+      return true;
+    };
   }
-  if ("checkoutStarted" in p) return (ctx.cart.checkoutStartedAt !== undefined) === p.checkoutStarted;
-  return false;
+  if ("checkoutStarted" in p) {
+    const started = p.checkoutStarted;
+    return (ctx) => (ctx.cart.checkoutStartedAt !== undefined) === started;
+  }
+  return () => false;
 }
