@@ -31,9 +31,21 @@ export interface SimulationRecord {
   command: Command;
 }
 
+// the commands of one plan share their instant: format it once
+let lastAt = Number.NaN;
+let lastIso = "";
+
+function isoTime(at: number): string {
+  if (at !== lastAt) {
+    lastIso = new Date(at).toISOString();
+    lastAt = at;
+  }
+  return lastIso;
+}
+
 export function toRecord({ at, command }: SimulatedCommand): SimulationRecord {
   return {
-    at: new Date(at).toISOString(),
+    at: isoTime(at),
     kind: command.kind,
     channel: command.channel,
     type: command.type,
