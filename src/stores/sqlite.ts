@@ -199,8 +199,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
   const lock = createKeyedLock();
   let opening: Promise<Statements> | null = null;
   let closed = false;
-  let queue: { apply: () => SaveOutcome; resolve: (o: SaveOutcome) => void; reject: (e: unknown) => void }[] =
-    [];
+  let queue: CommitJob[] = [];
   let flushScheduled = false;
 
   const statements = (): Promise<Statements> => {
@@ -209,15 +208,44 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     return opening;
   };
 
-  /** commits every queued save in one SQLite transaction; each save in its own savepoint */
+  /**
+   * commits every queued save in one SQLite transaction. The saves run back to back; when one of
+   * them fails, the whole transaction rolls back and they run again each in its own savepoint, so a
+   * failing save (a conflict, rare) does not undo the others and costs no savepoints when none fails.
+   */
   const flush = (s: Statements) => {
     flushScheduled = false;
     const jobs = queue;
     queue = [];
-    const results: ({ ok: true; value: SaveOutcome } | { ok: false; error: unknown })[] = [];
+    let jobFailed = false;
+    let values: SaveOutcome[];
     try {
       // IMMEDIATE: take the write lock up front; a deferred upgrade can fail at once if another
       // connection (a CLI command on the same file) wrote in between
+      values = s.db
+        .transaction(() =>
+          jobs.map((job) => {
+            try {
+              return job.apply();
+            } catch (error) {
+              jobFailed = true;
+              throw error;
+            }
+          }),
+        )
+        .immediate();
+    } catch (error) {
+      if (jobFailed && jobs.length > 1) flushEach(s, jobs);
+      else for (const job of jobs) job.reject(error);
+      return;
+    }
+    jobs.forEach((job, i) => job.resolve(values[i] as SaveOutcome));
+  };
+
+  /** the careful path: each save in its own savepoint, one failure rejects only its own save */
+  const flushEach = (s: Statements, jobs: CommitJob[]) => {
+    const results: ({ ok: true; value: SaveOutcome } | { ok: false; error: unknown })[] = [];
+    try {
       s.db
         .transaction(() => {
           for (const job of jobs) {
@@ -249,10 +277,18 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       }
     });
 
+  /** one query for all the keys (each statement outside a transaction opens its own read of the WAL) */
   const resolveKeys = (s: Statements, keys: readonly string[]): string[] => {
+    const owners = new Map<string, string>();
+    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_QUERY) {
+      const chunk = keys.slice(i, i + MAX_KEYS_PER_QUERY);
+      for (const [key, owner] of s.keyOwners(chunk.length).all(...chunk) as [string, string][]) {
+        owners.set(key, owner);
+      }
+    }
     const ids: string[] = [];
     for (const key of keys) {
-      const owner = (s.keyOwner.get(key) as { profile_id: string } | undefined)?.profile_id;
+      const owner = owners.get(key);
       if (owner !== undefined && !ids.includes(owner)) ids.push(owner);
     }
     return ids;
@@ -317,8 +353,9 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       const lockedIds = JSON.stringify(locked);
       for (const key of wanted) {
         // takes a free key or one of a locked profile; anyone else's stays put and is a conflict
+        if (s.insertKey.run(key, id).changes > 0) continue;
         if (s.takeKey.run({ key, id, locked: lockedIds }).changes > 0) continue;
-        const owner = (s.keyOwner.get(key) as { profile_id: string } | undefined)?.profile_id;
+        const owner = s.keyOwner.get(key) as string | undefined;
         throw new StoreConflictError(`identity key ${key} belongs to profile ${owner}`, {
           key,
           ...(owner === undefined ? {} : { ownerId: owner }),
@@ -526,6 +563,15 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
 type Statements = ReturnType<typeof prepare>;
 
+/** identity keys looked up per query; events carry a handful */
+const MAX_KEYS_PER_QUERY = 32;
+
+interface CommitJob {
+  apply: () => SaveOutcome;
+  resolve: (outcome: SaveOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
 type SerializedInsert = Omit<OutboxInsert, "command"> & { command: string };
 
 interface SerializedWrite {
@@ -556,6 +602,7 @@ function serializeWrite(write: ProfileWrite): SerializedWrite {
 }
 
 function prepare(db: Db) {
+  const keyOwnersByCount = new Map<number, BetterSqlite3.Statement>();
   const outboxColumns = `key, profile_id, destination, command, state, created_at, due_at, attempts, last_error,
     sending_since, lease_owner, provider_id, sent_at, dead_reason, dead_at`;
   return {
@@ -580,7 +627,22 @@ function prepare(db: Db) {
     deleteProfile: db.prepare("DELETE FROM profiles WHERE id = ?"),
     deleteProfileAt: db.prepare("DELETE FROM profiles WHERE id = ? AND version = ?"),
     keysOf: db.prepare("SELECT key FROM identity_keys WHERE profile_id = ? ORDER BY key"),
-    keyOwner: db.prepare("SELECT profile_id FROM identity_keys WHERE key = ?"),
+    keyOwner: db.prepare("SELECT profile_id FROM identity_keys WHERE key = ?").pluck(),
+    /** `(key, profile_id)` rows for `n` (≤ MAX_KEYS_PER_QUERY) keys, one prepared statement per count */
+    keyOwners: (n: number): BetterSqlite3.Statement => {
+      let statement = keyOwnersByCount.get(n);
+      if (statement === undefined) {
+        statement = db
+          .prepare(`SELECT key, profile_id FROM identity_keys WHERE key IN (${"?, ".repeat(n - 1)}?)`)
+          .raw();
+        // events carry a handful of keys; a caller with unusual counts must not grow this forever
+        keyOwnersByCount.set(n, statement);
+      }
+      return statement;
+    },
+    insertKey: db.prepare(
+      "INSERT INTO identity_keys (key, profile_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+    ),
     takeKey: db.prepare(
       `INSERT INTO identity_keys (key, profile_id) VALUES (@key, @id)
        ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id
