@@ -201,6 +201,20 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
   let closed = false;
   let queue: CommitJob[] = [];
   let flushScheduled = false;
+  /**
+   * identity lookups since the last commit, by key list. The engine resolves a shopper's keys, locks
+   * the profiles they point at and resolves them again under the lock, to see whether one moved in
+   * between; when nothing was committed in between, the answer is the same, so the second lookup
+   * reuses the first. Every commit here clears it, and so does the next turn of the event loop: a
+   * change by another process is caught at the save, like one made just after any read.
+   */
+  let resolved = new Map<string, string[]>();
+  let resolvedExpiry: ReturnType<typeof setImmediate> | null = null;
+  const forgetResolved = () => {
+    if (resolvedExpiry !== null) clearImmediate(resolvedExpiry);
+    resolvedExpiry = null;
+    if (resolved.size > 0) resolved = new Map();
+  };
 
   const statements = (): Promise<Statements> => {
     if (closed) return Promise.reject(new StoreUsageError(`the sqlite store at ${options.path} is closed`));
@@ -215,6 +229,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
    */
   const flush = (s: Statements) => {
     flushScheduled = false;
+    forgetResolved();
     const jobs = queue;
     queue = [];
     let jobFailed = false;
@@ -279,19 +294,19 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
   /** one query for all the keys (each statement outside a transaction opens its own read of the WAL) */
   const resolveKeys = (s: Statements, keys: readonly string[]): string[] => {
-    const owners = new Map<string, string>();
+    const cacheKey = JSON.stringify(keys);
+    const known = resolved.get(cacheKey);
+    if (known !== undefined) return [...known];
+    const ids: string[] = [];
     for (let i = 0; i < keys.length; i += MAX_KEYS_PER_QUERY) {
       const chunk = keys.slice(i, i + MAX_KEYS_PER_QUERY);
-      for (const [key, owner] of s.keyOwners(chunk.length).all(...chunk) as [string, string][]) {
-        owners.set(key, owner);
+      for (const owner of s.keyOwners(chunk.length).get(...chunk) as (string | null)[]) {
+        if (owner !== null && !ids.includes(owner)) ids.push(owner);
       }
     }
-    const ids: string[] = [];
-    for (const key of keys) {
-      const owner = owners.get(key);
-      if (owner !== undefined && !ids.includes(owner)) ids.push(owner);
-    }
-    return ids;
+    resolved.set(cacheKey, ids);
+    resolvedExpiry ??= setImmediate(forgetResolved);
+    return [...ids];
   };
 
   const loadProfile = (s: Statements, id: string): StoredProfile | null => {
@@ -350,10 +365,16 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
         if (wanted.has(key)) wanted.delete(key);
         else s.deleteKey.run(key);
       }
+      const added = [...wanted];
+      // new keys are usually free: one statement for all of them, key by key only when one is taken
+      const inserted =
+        added.length === 0 || added.length > MAX_KEYS_PER_QUERY
+          ? 0
+          : s.insertKeys(added.length).run(...added.flatMap((key) => [key, id])).changes;
       const lockedIds = JSON.stringify(locked);
-      for (const key of wanted) {
-        // takes a free key or one of a locked profile; anyone else's stays put and is a conflict
-        if (s.insertKey.run(key, id).changes > 0) continue;
+      for (const key of inserted === added.length ? [] : added) {
+        // takes a free key or one of a locked profile (this one's included, so a key just inserted
+        // stays); anyone else's stays put and is a conflict
         if (s.takeKey.run({ key, id, locked: lockedIds }).changes > 0) continue;
         const owner = s.keyOwner.get(key) as string | undefined;
         throw new StoreConflictError(`identity key ${key} belongs to profile ${owner}`, {
@@ -524,6 +545,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
             s.deleteProfile.run(profileId);
             s.unschedule.run(profileId);
             s.deleteKeysOf.run(profileId);
+            forgetResolved();
             s.deleteOutboxOf.run(profileId);
             insertOutbox(s, inserts);
             return { profile: stored?.profile ?? null, keys: stored?.keys ?? [], outbox };
@@ -552,6 +574,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       if (closed) return;
       await lock.drain();
       closed = true;
+      forgetResolved();
       if (opening) {
         const s = await opening.catch(() => null);
         s?.db.close();
@@ -601,8 +624,23 @@ function serializeWrite(write: ProfileWrite): SerializedWrite {
   };
 }
 
+/** a statement for `n` values, prepared once per `n` */
+function byCount(
+  cache: Map<number, BetterSqlite3.Statement>,
+  n: number,
+  create: () => BetterSqlite3.Statement,
+): BetterSqlite3.Statement {
+  let statement = cache.get(n);
+  if (statement === undefined) {
+    statement = create();
+    cache.set(n, statement);
+  }
+  return statement;
+}
+
 function prepare(db: Db) {
   const keyOwnersByCount = new Map<number, BetterSqlite3.Statement>();
+  const insertKeysByCount = new Map<number, BetterSqlite3.Statement>();
   const outboxColumns = `key, profile_id, destination, command, state, created_at, due_at, attempts, last_error,
     sending_since, lease_owner, provider_id, sent_at, dead_reason, dead_at`;
   return {
@@ -628,21 +666,20 @@ function prepare(db: Db) {
     deleteProfileAt: db.prepare("DELETE FROM profiles WHERE id = ? AND version = ?"),
     keysOf: db.prepare("SELECT key FROM identity_keys WHERE profile_id = ? ORDER BY key"),
     keyOwner: db.prepare("SELECT profile_id FROM identity_keys WHERE key = ?").pluck(),
-    /** `(key, profile_id)` rows for `n` (≤ MAX_KEYS_PER_QUERY) keys, one prepared statement per count */
-    keyOwners: (n: number): BetterSqlite3.Statement => {
-      let statement = keyOwnersByCount.get(n);
-      if (statement === undefined) {
-        statement = db
-          .prepare(`SELECT key, profile_id FROM identity_keys WHERE key IN (${"?, ".repeat(n - 1)}?)`)
-          .raw();
-        // events carry a handful of keys; a caller with unusual counts must not grow this forever
-        keyOwnersByCount.set(n, statement);
-      }
-      return statement;
-    },
-    insertKey: db.prepare(
-      "INSERT INTO identity_keys (key, profile_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-    ),
+    /** the owners of `n` (≤ MAX_KEYS_PER_QUERY) keys as one row, null for a free key; one statement per count */
+    keyOwners: (n: number): BetterSqlite3.Statement =>
+      byCount(keyOwnersByCount, n, () => {
+        const owner = "(SELECT profile_id FROM identity_keys WHERE key = ?)";
+        return db.prepare(`SELECT ${Array(n).fill(owner).join(", ")}`).raw();
+      }),
+    /** inserts `n` (≤ MAX_KEYS_PER_QUERY) `(key, profile_id)` pairs, skipping keys already owned */
+    insertKeys: (n: number): BetterSqlite3.Statement =>
+      byCount(insertKeysByCount, n, () =>
+        db.prepare(
+          `INSERT INTO identity_keys (key, profile_id) VALUES ${Array(n).fill("(?, ?)").join(", ")}
+           ON CONFLICT (key) DO NOTHING`,
+        ),
+      ),
     takeKey: db.prepare(
       `INSERT INTO identity_keys (key, profile_id) VALUES (@key, @id)
        ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id
