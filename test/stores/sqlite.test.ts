@@ -114,6 +114,24 @@ describe("sqlite store", () => {
     await store.close();
   });
 
+  it("a key lookup reused within a turn of the event loop never outlives a change to the keys", async () => {
+    const store = sqliteStore({ path: freshPath() });
+    await store.transact("p1", (tx) =>
+      tx.save({ profile: sampleProfile("p1"), wakeAt: null, keys: ["user:p1"], now: T0 }),
+    );
+    // no macrotask between these calls: only the store's own writes can make the lookup stale
+    expect(await store.resolve(["user:p1", "user:p2"])).toEqual(["p1"]);
+    await store.forget("p1", { now: T0 });
+    expect(await store.resolve(["user:p1", "user:p2"])).toEqual([]);
+    const saving = store.transact("p2", (tx) =>
+      tx.save({ profile: sampleProfile("p2"), wakeAt: null, keys: ["user:p2"], now: T0 }),
+    );
+    expect(await store.resolve(["user:p1", "user:p2"])).toEqual([]);
+    await saving;
+    expect(await store.resolve(["user:p1", "user:p2"])).toEqual(["p2"]);
+    await store.close();
+  });
+
   it("one failing save in a group commit does not undo the others", async () => {
     const store = sqliteStore({ path: freshPath() });
     await store.transact("owner", (tx) =>
