@@ -254,7 +254,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       else for (const job of jobs) job.reject(error);
       return;
     }
-    jobs.forEach((job, i) => job.resolve(values[i] as SaveOutcome));
+    for (const [i, job] of jobs.entries()) job.resolve(values[i] as SaveOutcome);
   };
 
   /** the careful path: each save in its own savepoint, one failure rejects only its own save */
