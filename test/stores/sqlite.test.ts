@@ -160,6 +160,41 @@ describe("sqlite store", () => {
     await store.close();
   });
 
+  it("a grouped save that fails halfway leaves nothing behind, and the others commit", async () => {
+    const store = sqliteStore({ path: freshPath() });
+    await store.transact("owner", (tx) =>
+      tx.save({ profile: sampleProfile("owner"), wakeAt: null, keys: ["email:shared@example.com"], now: T0 }),
+    );
+    const save = (id: string, keys: string[]) =>
+      store.transact(id, (tx) =>
+        tx.save({
+          profile: sampleProfile(id),
+          wakeAt: T0,
+          keys,
+          commands: [sampleSms(id, `k-${id}`)],
+          now: T0,
+        }),
+      );
+    const [ok1, clash, ok2] = await Promise.allSettled([
+      save("a", ["user:a"]),
+      // its own new key goes in before the shared one turns out to be taken
+      save("b", ["user:b", "email:shared@example.com"]),
+      save("c", ["user:c"]),
+    ]);
+    expect([ok1.status, clash.status, ok2.status]).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(clash.status === "rejected" && isStoreConflictError(clash.reason)).toBe(true);
+    expect(await store.resolve(["user:b"])).toEqual([]);
+    expect(await store.load("b")).toBeNull();
+    expect(await store.getOutbox("k-b")).toBeNull();
+    expect(await store.resolve(["user:a", "user:c", "email:shared@example.com"])).toEqual([
+      "a",
+      "c",
+      "owner",
+    ]);
+    expect((await store.stats(T0)).outbox.pending).toBe(2);
+    await store.close();
+  });
+
   it("detects a second process that changed the profile in between (optimistic versions)", async () => {
     const path = freshPath();
     const mine = sqliteStore({ path });
