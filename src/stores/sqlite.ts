@@ -216,6 +216,43 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     if (resolved.size > 0) resolved = new Map();
   };
 
+  /**
+   * Lookups share one read transaction until the next write or the next turn of the event loop: on
+   * its own, every statement opens and closes one, which costs as much as the lookup itself. Writes
+   * end it first (`writable`), synchronously before their statements, so they never run inside it.
+   */
+  let readOpen: Statements | null = null;
+  let readExpiry: ReturnType<typeof setImmediate> | null = null;
+  const endRead = () => {
+    if (readExpiry !== null) clearImmediate(readExpiry);
+    readExpiry = null;
+    const s = readOpen;
+    readOpen = null;
+    if (s === null || !s.db.open || !s.db.inTransaction) return;
+    try {
+      s.commitRead.run();
+    } catch {
+      // a read has nothing to keep: drop it; should even that fail, writes refuse to run (writable)
+      try {
+        s.rollbackRead.run();
+      } catch {}
+    }
+  };
+  const reading = (s: Statements): Statements => {
+    if (readOpen === null && !s.db.inTransaction) {
+      s.beginRead.run();
+      readOpen = s;
+      readExpiry = setImmediate(endRead);
+    }
+    return s;
+  };
+  /** ends the shared read; call it with no await between it and the write */
+  const writable = (s: Statements): Statements => {
+    endRead();
+    if (s.db.inTransaction) throw new Error("sqlite store: a write would run inside another transaction");
+    return s;
+  };
+
   const statements = (): Promise<Statements> => {
     if (closed) return Promise.reject(new StoreUsageError(`the sqlite store at ${options.path} is closed`));
     opening ??= openDatabase(options).then(prepare);
@@ -232,6 +269,12 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     forgetResolved();
     const jobs = queue;
     queue = [];
+    try {
+      writable(s);
+    } catch (error) {
+      for (const job of jobs) job.reject(error);
+      return;
+    }
     let jobFailed = false;
     let values: SaveOutcome[];
     try {
@@ -406,7 +449,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     name: NAME,
 
     async resolve(keys) {
-      return resolveKeys(await statements(), keys);
+      return resolveKeys(reading(await statements()), keys);
     },
 
     async transact(profileIds, fn) {
@@ -421,13 +464,13 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
         const value = await fn({
           async load(id) {
             if (!locked.includes(id)) throw new StoreUsageError(`load: profile ${id} is not locked`);
-            const stored = loadProfile(s, id);
+            const stored = loadProfile(reading(s), id);
             versions.set(id, stored?.version ?? 0);
             loadedKeys.set(id, stored ? [...stored.keys] : []);
             return stored;
           },
           async resolve(keys) {
-            return resolveKeys(s, keys);
+            return resolveKeys(reading(s), keys);
           },
           save(write) {
             if (pending) throw new StoreUsageError("save: a transaction saves at most once");
@@ -444,12 +487,12 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async load(profileId) {
-      return loadProfile(await statements(), profileId);
+      return loadProfile(reading(await statements()), profileId);
     },
 
     async claimDue(now, limit, lease) {
       checkClaim(now, limit, lease);
-      const s = await statements();
+      const s = writable(await statements());
       return s.db
         .transaction(() => {
           const rows = s.dueProfiles.all(now, limit) as { id: string; wake_at: number }[];
@@ -465,7 +508,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
     async claimOutbox(now, limit, lease) {
       checkClaim(now, limit, lease);
-      const s = await statements();
+      const s = writable(await statements());
       return s.db
         .transaction(() => {
           const rows = s.dueOutbox.all(now, limit) as OutboxRowSql[];
@@ -489,27 +532,27 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async markSent(key, receipt) {
-      const s = await statements();
+      const s = writable(await statements());
       return s.markSent.run(receipt.at, receipt.providerId ?? null, key).changes > 0;
     },
 
     async markRetry(key, plan) {
-      const s = await statements();
+      const s = writable(await statements());
       return s.markRetry.run(plan.error, plan.nextAttemptAt, plan.nextAttemptAt, key).changes > 0;
     },
 
     async deadLetter(key, dead) {
-      const s = await statements();
+      const s = writable(await statements());
       return s.deadLetter.run(dead.reason, dead.reason, dead.at, key).changes > 0;
     },
 
     async retryDeadLetter(key, now) {
-      const s = await statements();
+      const s = writable(await statements());
       return s.retryDead.run(now, now, key).changes > 0;
     },
 
     async dropDeadLetter(key) {
-      const s = await statements();
+      const s = writable(await statements());
       return s.dropDead.run(key).changes > 0;
     },
 
@@ -534,7 +577,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     async forget(profileId, forgetOptions) {
       if (closed) throw new StoreUsageError(`the sqlite store at ${options.path} is closed`);
       return lock.run([profileId], async () => {
-        const s = await statements();
+        const s = writable(await statements());
         const inserts = toOutboxInserts(forgetOptions.commands, profileId, forgetOptions.now).map(
           serializeInsert,
         );
@@ -566,7 +609,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
     async pruneOutbox(before, limit = 10_000) {
       checkPrune(before, limit);
-      const s = await statements();
+      const s = writable(await statements());
       return s.pruneOutbox.run(before, before, limit).changes;
     },
 
@@ -575,6 +618,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       await lock.drain();
       closed = true;
       forgetResolved();
+      endRead();
       if (opening) {
         const s = await opening.catch(() => null);
         s?.db.close();
@@ -650,6 +694,9 @@ function prepare(db: Db) {
          (SELECT json_group_array(k.key) FROM identity_keys k WHERE k.profile_id = p.id) AS keys
        FROM profiles p LEFT JOIN schedule s ON s.profile_id = p.id WHERE p.id = ?`,
     ),
+    beginRead: db.prepare("BEGIN DEFERRED"),
+    commitRead: db.prepare("COMMIT"),
+    rollbackRead: db.prepare("ROLLBACK"),
     versionOf: db.prepare("SELECT version FROM profiles WHERE id = ?"),
     insertProfile: db.prepare(
       "INSERT INTO profiles (id, doc, version, updated_at) VALUES (?, ?, 1, ?) ON CONFLICT (id) DO NOTHING",

@@ -132,6 +132,28 @@ describe("sqlite store", () => {
     await store.close();
   });
 
+  it("a write right after a lookup, in the same turn of the event loop, is committed at once", async () => {
+    const path = freshPath();
+    const store = sqliteStore({ path });
+    await store.transact("p1", (tx) =>
+      tx.save({
+        profile: sampleProfile("p1"),
+        wakeAt: null,
+        keys: ["user:p1"],
+        commands: [sampleSms("p1", "k1")],
+        now: T0,
+      }),
+    );
+    // lookups share a read transaction until the turn ends; the write must not wait inside it
+    expect(await store.resolve(["user:p1"])).toEqual(["p1"]);
+    expect(await store.load("p1")).not.toBeNull();
+    expect(await store.markSent("k1", { at: T0 })).toBe(true);
+    const other = new Database(path, { readonly: true });
+    expect(other.prepare("SELECT state FROM outbox WHERE key = ?").pluck().get("k1")).toBe("sent");
+    other.close();
+    await store.close();
+  });
+
   it("one failing save in a group commit does not undo the others", async () => {
     const store = sqliteStore({ path: freshPath() });
     await store.transact("owner", (tx) =>
