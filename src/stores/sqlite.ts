@@ -199,9 +199,59 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
   const lock = createKeyedLock();
   let opening: Promise<Statements> | null = null;
   let closed = false;
-  let queue: { apply: () => SaveOutcome; resolve: (o: SaveOutcome) => void; reject: (e: unknown) => void }[] =
-    [];
+  let queue: CommitJob[] = [];
   let flushScheduled = false;
+  /**
+   * identity lookups since the last commit, by key list. The engine resolves a shopper's keys, locks
+   * the profiles they point at and resolves them again under the lock, to see whether one moved in
+   * between; when nothing was committed in between, the answer is the same, so the second lookup
+   * reuses the first. Every commit here clears it, and so does the next turn of the event loop: a
+   * change by another process is caught at the save, like one made just after any read.
+   */
+  let resolved = new Map<string, string[]>();
+  let resolvedExpiry: ReturnType<typeof setImmediate> | null = null;
+  const forgetResolved = () => {
+    if (resolvedExpiry !== null) clearImmediate(resolvedExpiry);
+    resolvedExpiry = null;
+    if (resolved.size > 0) resolved = new Map();
+  };
+
+  /**
+   * Lookups share one read transaction until the next write or the next turn of the event loop: on
+   * its own, every statement opens and closes one, which costs as much as the lookup itself. Writes
+   * end it first (`writable`), synchronously before their statements, so they never run inside it.
+   */
+  let readOpen: Statements | null = null;
+  let readExpiry: ReturnType<typeof setImmediate> | null = null;
+  const endRead = () => {
+    if (readExpiry !== null) clearImmediate(readExpiry);
+    readExpiry = null;
+    const s = readOpen;
+    readOpen = null;
+    if (s === null || !s.db.open || !s.db.inTransaction) return;
+    try {
+      s.commitRead.run();
+    } catch {
+      // a read has nothing to keep: drop it; should even that fail, writes refuse to run (writable)
+      try {
+        s.rollbackRead.run();
+      } catch {}
+    }
+  };
+  const reading = (s: Statements): Statements => {
+    if (readOpen === null && !s.db.inTransaction) {
+      s.beginRead.run();
+      readOpen = s;
+      readExpiry = setImmediate(endRead);
+    }
+    return s;
+  };
+  /** ends the shared read; call it with no await between it and the write */
+  const writable = (s: Statements): Statements => {
+    endRead();
+    if (s.db.inTransaction) throw new Error("sqlite store: a write would run inside another transaction");
+    return s;
+  };
 
   const statements = (): Promise<Statements> => {
     if (closed) return Promise.reject(new StoreUsageError(`the sqlite store at ${options.path} is closed`));
@@ -209,15 +259,51 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     return opening;
   };
 
-  /** commits every queued save in one SQLite transaction; each save in its own savepoint */
+  /**
+   * commits every queued save in one SQLite transaction. The saves run back to back; when one of
+   * them fails, the whole transaction rolls back and they run again each in its own savepoint, so a
+   * failing save (a conflict, rare) does not undo the others and costs no savepoints when none fails.
+   */
   const flush = (s: Statements) => {
     flushScheduled = false;
+    forgetResolved();
     const jobs = queue;
     queue = [];
-    const results: ({ ok: true; value: SaveOutcome } | { ok: false; error: unknown })[] = [];
+    try {
+      writable(s);
+    } catch (error) {
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    let jobFailed = false;
+    let values: SaveOutcome[];
     try {
       // IMMEDIATE: take the write lock up front; a deferred upgrade can fail at once if another
       // connection (a CLI command on the same file) wrote in between
+      values = s.db
+        .transaction(() =>
+          jobs.map((job) => {
+            try {
+              return job.apply();
+            } catch (error) {
+              jobFailed = true;
+              throw error;
+            }
+          }),
+        )
+        .immediate();
+    } catch (error) {
+      if (jobFailed && jobs.length > 1) flushEach(s, jobs);
+      else for (const job of jobs) job.reject(error);
+      return;
+    }
+    for (const [i, job] of jobs.entries()) job.resolve(values[i] as SaveOutcome);
+  };
+
+  /** the careful path: each save in its own savepoint, one failure rejects only its own save */
+  const flushEach = (s: Statements, jobs: CommitJob[]) => {
+    const results: ({ ok: true; value: SaveOutcome } | { ok: false; error: unknown })[] = [];
+    try {
       s.db
         .transaction(() => {
           for (const job of jobs) {
@@ -249,13 +335,21 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       }
     });
 
+  /** one query for all the keys (each statement outside a transaction opens its own read of the WAL) */
   const resolveKeys = (s: Statements, keys: readonly string[]): string[] => {
+    const cacheKey = JSON.stringify(keys);
+    const known = resolved.get(cacheKey);
+    if (known !== undefined) return [...known];
     const ids: string[] = [];
-    for (const key of keys) {
-      const owner = (s.keyOwner.get(key) as { profile_id: string } | undefined)?.profile_id;
-      if (owner !== undefined && !ids.includes(owner)) ids.push(owner);
+    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_QUERY) {
+      const chunk = keys.slice(i, i + MAX_KEYS_PER_QUERY);
+      for (const owner of s.keyOwners(chunk.length).get(...chunk) as (string | null)[]) {
+        if (owner !== null && !ids.includes(owner)) ids.push(owner);
+      }
     }
-    return ids;
+    resolved.set(cacheKey, ids);
+    resolvedExpiry ??= setImmediate(forgetResolved);
+    return [...ids];
   };
 
   const loadProfile = (s: Statements, id: string): StoredProfile | null => {
@@ -314,11 +408,18 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
         if (wanted.has(key)) wanted.delete(key);
         else s.deleteKey.run(key);
       }
+      const added = [...wanted];
+      // new keys are usually free: one statement for all of them, key by key only when one is taken
+      const inserted =
+        added.length === 0 || added.length > MAX_KEYS_PER_QUERY
+          ? 0
+          : s.insertKeys(added.length).run(...added.flatMap((key) => [key, id])).changes;
       const lockedIds = JSON.stringify(locked);
-      for (const key of wanted) {
-        // takes a free key or one of a locked profile; anyone else's stays put and is a conflict
+      for (const key of inserted === added.length ? [] : added) {
+        // takes a free key or one of a locked profile (this one's included, so a key just inserted
+        // stays); anyone else's stays put and is a conflict
         if (s.takeKey.run({ key, id, locked: lockedIds }).changes > 0) continue;
-        const owner = (s.keyOwner.get(key) as { profile_id: string } | undefined)?.profile_id;
+        const owner = s.keyOwner.get(key) as string | undefined;
         throw new StoreConflictError(`identity key ${key} belongs to profile ${owner}`, {
           key,
           ...(owner === undefined ? {} : { ownerId: owner }),
@@ -348,7 +449,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     name: NAME,
 
     async resolve(keys) {
-      return resolveKeys(await statements(), keys);
+      return resolveKeys(reading(await statements()), keys);
     },
 
     async transact(profileIds, fn) {
@@ -363,13 +464,13 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
         const value = await fn({
           async load(id) {
             if (!locked.includes(id)) throw new StoreUsageError(`load: profile ${id} is not locked`);
-            const stored = loadProfile(s, id);
+            const stored = loadProfile(reading(s), id);
             versions.set(id, stored?.version ?? 0);
             loadedKeys.set(id, stored ? [...stored.keys] : []);
             return stored;
           },
           async resolve(keys) {
-            return resolveKeys(s, keys);
+            return resolveKeys(reading(s), keys);
           },
           save(write) {
             if (pending) throw new StoreUsageError("save: a transaction saves at most once");
@@ -386,12 +487,12 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async load(profileId) {
-      return loadProfile(await statements(), profileId);
+      return loadProfile(reading(await statements()), profileId);
     },
 
     async claimDue(now, limit, lease) {
       checkClaim(now, limit, lease);
-      const s = await statements();
+      const s = writable(await statements());
       return s.db
         .transaction(() => {
           const rows = s.dueProfiles.all(now, limit) as { id: string; wake_at: number }[];
@@ -407,7 +508,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
     async claimOutbox(now, limit, lease) {
       checkClaim(now, limit, lease);
-      const s = await statements();
+      const s = writable(await statements());
       return s.db
         .transaction(() => {
           const rows = s.dueOutbox.all(now, limit) as OutboxRowSql[];
@@ -431,27 +532,27 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async markSent(key, receipt) {
-      const s = await statements();
+      const s = writable(await statements());
       return s.markSent.run(receipt.at, receipt.providerId ?? null, key).changes > 0;
     },
 
     async markRetry(key, plan) {
-      const s = await statements();
+      const s = writable(await statements());
       return s.markRetry.run(plan.error, plan.nextAttemptAt, plan.nextAttemptAt, key).changes > 0;
     },
 
     async deadLetter(key, dead) {
-      const s = await statements();
+      const s = writable(await statements());
       return s.deadLetter.run(dead.reason, dead.reason, dead.at, key).changes > 0;
     },
 
     async retryDeadLetter(key, now) {
-      const s = await statements();
+      const s = writable(await statements());
       return s.retryDead.run(now, now, key).changes > 0;
     },
 
     async dropDeadLetter(key) {
-      const s = await statements();
+      const s = writable(await statements());
       return s.dropDead.run(key).changes > 0;
     },
 
@@ -476,7 +577,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
     async forget(profileId, forgetOptions) {
       if (closed) throw new StoreUsageError(`the sqlite store at ${options.path} is closed`);
       return lock.run([profileId], async () => {
-        const s = await statements();
+        const s = writable(await statements());
         const inserts = toOutboxInserts(forgetOptions.commands, profileId, forgetOptions.now).map(
           serializeInsert,
         );
@@ -487,6 +588,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
             s.deleteProfile.run(profileId);
             s.unschedule.run(profileId);
             s.deleteKeysOf.run(profileId);
+            forgetResolved();
             s.deleteOutboxOf.run(profileId);
             insertOutbox(s, inserts);
             return { profile: stored?.profile ?? null, keys: stored?.keys ?? [], outbox };
@@ -507,7 +609,7 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
     async pruneOutbox(before, limit = 10_000) {
       checkPrune(before, limit);
-      const s = await statements();
+      const s = writable(await statements());
       return s.pruneOutbox.run(before, before, limit).changes;
     },
 
@@ -515,6 +617,8 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       if (closed) return;
       await lock.drain();
       closed = true;
+      forgetResolved();
+      endRead();
       if (opening) {
         const s = await opening.catch(() => null);
         s?.db.close();
@@ -525,6 +629,15 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 }
 
 type Statements = ReturnType<typeof prepare>;
+
+/** identity keys looked up per query; events carry a handful */
+const MAX_KEYS_PER_QUERY = 32;
+
+interface CommitJob {
+  apply: () => SaveOutcome;
+  resolve: (outcome: SaveOutcome) => void;
+  reject: (error: unknown) => void;
+}
 
 type SerializedInsert = Omit<OutboxInsert, "command"> & { command: string };
 
@@ -555,7 +668,23 @@ function serializeWrite(write: ProfileWrite): SerializedWrite {
   };
 }
 
+/** a statement for `n` values, prepared once per `n` */
+function byCount(
+  cache: Map<number, BetterSqlite3.Statement>,
+  n: number,
+  create: () => BetterSqlite3.Statement,
+): BetterSqlite3.Statement {
+  let statement = cache.get(n);
+  if (statement === undefined) {
+    statement = create();
+    cache.set(n, statement);
+  }
+  return statement;
+}
+
 function prepare(db: Db) {
+  const keyOwnersByCount = new Map<number, BetterSqlite3.Statement>();
+  const insertKeysByCount = new Map<number, BetterSqlite3.Statement>();
   const outboxColumns = `key, profile_id, destination, command, state, created_at, due_at, attempts, last_error,
     sending_since, lease_owner, provider_id, sent_at, dead_reason, dead_at`;
   return {
@@ -565,6 +694,9 @@ function prepare(db: Db) {
          (SELECT json_group_array(k.key) FROM identity_keys k WHERE k.profile_id = p.id) AS keys
        FROM profiles p LEFT JOIN schedule s ON s.profile_id = p.id WHERE p.id = ?`,
     ),
+    beginRead: db.prepare("BEGIN DEFERRED"),
+    commitRead: db.prepare("COMMIT"),
+    rollbackRead: db.prepare("ROLLBACK"),
     versionOf: db.prepare("SELECT version FROM profiles WHERE id = ?"),
     insertProfile: db.prepare(
       "INSERT INTO profiles (id, doc, version, updated_at) VALUES (?, ?, 1, ?) ON CONFLICT (id) DO NOTHING",
@@ -580,7 +712,21 @@ function prepare(db: Db) {
     deleteProfile: db.prepare("DELETE FROM profiles WHERE id = ?"),
     deleteProfileAt: db.prepare("DELETE FROM profiles WHERE id = ? AND version = ?"),
     keysOf: db.prepare("SELECT key FROM identity_keys WHERE profile_id = ? ORDER BY key"),
-    keyOwner: db.prepare("SELECT profile_id FROM identity_keys WHERE key = ?"),
+    keyOwner: db.prepare("SELECT profile_id FROM identity_keys WHERE key = ?").pluck(),
+    /** the owners of `n` (≤ MAX_KEYS_PER_QUERY) keys as one row, null for a free key; one statement per count */
+    keyOwners: (n: number): BetterSqlite3.Statement =>
+      byCount(keyOwnersByCount, n, () => {
+        const owner = "(SELECT profile_id FROM identity_keys WHERE key = ?)";
+        return db.prepare(`SELECT ${Array(n).fill(owner).join(", ")}`).raw();
+      }),
+    /** inserts `n` (≤ MAX_KEYS_PER_QUERY) `(key, profile_id)` pairs, skipping keys already owned */
+    insertKeys: (n: number): BetterSqlite3.Statement =>
+      byCount(insertKeysByCount, n, () =>
+        db.prepare(
+          `INSERT INTO identity_keys (key, profile_id) VALUES ${Array(n).fill("(?, ?)").join(", ")}
+           ON CONFLICT (key) DO NOTHING`,
+        ),
+      ),
     takeKey: db.prepare(
       `INSERT INTO identity_keys (key, profile_id) VALUES (@key, @id)
        ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id

@@ -221,6 +221,14 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
         ).toEqual(["p2", "p1"]);
       });
 
+      it("resolves long key lists, repeated and unknown keys included, in key order", async () => {
+        const owners = Array.from({ length: 40 }, (_, i) => `q${String(i).padStart(2, "0")}`);
+        for (const id of owners) await put(id, { keys: [`user:${id}`] });
+        // more keys than one lookup takes at once, the last owners first, every key twice
+        const keys = [...owners].reverse().flatMap((id) => [`user:${id}`, `email:${id}@nowhere.example`]);
+        expect(await store.resolve([...keys, ...keys])).toEqual([...owners].reverse());
+      });
+
       it("a saved key set replaces the old one", async () => {
         await put("p1");
         await store.transact("p1", (tx) =>

@@ -114,6 +114,46 @@ describe("sqlite store", () => {
     await store.close();
   });
 
+  it("a key lookup reused within a turn of the event loop never outlives a change to the keys", async () => {
+    const store = sqliteStore({ path: freshPath() });
+    await store.transact("p1", (tx) =>
+      tx.save({ profile: sampleProfile("p1"), wakeAt: null, keys: ["user:p1"], now: T0 }),
+    );
+    // no macrotask between these calls: only the store's own writes can make the lookup stale
+    expect(await store.resolve(["user:p1", "user:p2"])).toEqual(["p1"]);
+    await store.forget("p1", { now: T0 });
+    expect(await store.resolve(["user:p1", "user:p2"])).toEqual([]);
+    const saving = store.transact("p2", (tx) =>
+      tx.save({ profile: sampleProfile("p2"), wakeAt: null, keys: ["user:p2"], now: T0 }),
+    );
+    expect(await store.resolve(["user:p1", "user:p2"])).toEqual([]);
+    await saving;
+    expect(await store.resolve(["user:p1", "user:p2"])).toEqual(["p2"]);
+    await store.close();
+  });
+
+  it("a write right after a lookup, in the same turn of the event loop, is committed at once", async () => {
+    const path = freshPath();
+    const store = sqliteStore({ path });
+    await store.transact("p1", (tx) =>
+      tx.save({
+        profile: sampleProfile("p1"),
+        wakeAt: null,
+        keys: ["user:p1"],
+        commands: [sampleSms("p1", "k1")],
+        now: T0,
+      }),
+    );
+    // lookups share a read transaction until the turn ends; the write must not wait inside it
+    expect(await store.resolve(["user:p1"])).toEqual(["p1"]);
+    expect(await store.load("p1")).not.toBeNull();
+    expect(await store.markSent("k1", { at: T0 })).toBe(true);
+    const other = new Database(path, { readonly: true });
+    expect(other.prepare("SELECT state FROM outbox WHERE key = ?").pluck().get("k1")).toBe("sent");
+    other.close();
+    await store.close();
+  });
+
   it("one failing save in a group commit does not undo the others", async () => {
     const store = sqliteStore({ path: freshPath() });
     await store.transact("owner", (tx) =>
@@ -139,6 +179,41 @@ describe("sqlite store", () => {
       "owner",
     ]);
     expect(await store.load("b")).toBeNull();
+    await store.close();
+  });
+
+  it("a grouped save that fails halfway leaves nothing behind, and the others commit", async () => {
+    const store = sqliteStore({ path: freshPath() });
+    await store.transact("owner", (tx) =>
+      tx.save({ profile: sampleProfile("owner"), wakeAt: null, keys: ["email:shared@example.com"], now: T0 }),
+    );
+    const save = (id: string, keys: string[]) =>
+      store.transact(id, (tx) =>
+        tx.save({
+          profile: sampleProfile(id),
+          wakeAt: T0,
+          keys,
+          commands: [sampleSms(id, `k-${id}`)],
+          now: T0,
+        }),
+      );
+    const [ok1, clash, ok2] = await Promise.allSettled([
+      save("a", ["user:a"]),
+      // its own new key goes in before the shared one turns out to be taken
+      save("b", ["user:b", "email:shared@example.com"]),
+      save("c", ["user:c"]),
+    ]);
+    expect([ok1.status, clash.status, ok2.status]).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(clash.status === "rejected" && isStoreConflictError(clash.reason)).toBe(true);
+    expect(await store.resolve(["user:b"])).toEqual([]);
+    expect(await store.load("b")).toBeNull();
+    expect(await store.getOutbox("k-b")).toBeNull();
+    expect(await store.resolve(["user:a", "user:c", "email:shared@example.com"])).toEqual([
+      "a",
+      "c",
+      "owner",
+    ]);
+    expect((await store.stats(T0)).outbox.pending).toBe(2);
     await store.close();
   });
 
