@@ -48,28 +48,9 @@ export interface JourneyInstance {
   discounts?: Record<string, { percent: number; code: string }>;
 }
 
-// the same keys are looked up on every plan: one string per key, so a lookup does not build and
-// hash a new one each time
-const keys = new Map<string, Map<string, string>>();
-let keyCount = 0;
-
 /** the key of an instance in `profile.journeys` */
 export function instanceKey(journey: string, cartId: string): string {
-  let byCart = keys.get(journey);
-  if (!byCart) {
-    byCart = new Map();
-    keys.set(journey, byCart);
-  }
-  let key = byCart.get(cartId);
-  if (key === undefined) {
-    key = `${journey}:${cartId}`;
-    if (++keyCount > 200_000) {
-      byCart.clear();
-      keyCount = 0;
-    }
-    byCart.set(cartId, key);
-  }
-  return key;
+  return `${journey}:${cartId}`;
 }
 
 export function isTerminal(status: JourneyStatus): boolean {

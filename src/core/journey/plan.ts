@@ -101,26 +101,27 @@ export function planResolvedJourney(
   };
   let journeys = profile.journeys;
   const changed: JourneyInstance[] = [];
-  const update = (next: JourneyInstance) => {
+  const update = (next: JourneyInstance, key: string) => {
     if (journeys === profile.journeys) {
       journeys = keyedCopy(profile.journeys);
       run.profile = Object.assign({}, profile);
       run.profile.journeys = journeys;
     }
-    journeys[instanceKey(journey.id, next.cartId)] = next;
+    journeys[key] = next;
     changed.push(next);
   };
   for (const cart of profile.carts) {
-    const before = journeys[instanceKey(journey.id, cart.id)];
+    const key = instanceKey(journey.id, cart.id);
+    const before = journeys[key];
     const next = planCart(run, cart, before, journeys);
-    if (next && next !== before) update(next);
+    if (next && next !== before) update(next, key);
   }
   // carts the profile no longer keeps end their journeys
   for (const key in profile.journeys) {
     const instance = profile.journeys[key] as JourneyInstance;
     if (instance.journey !== journey.id || isTerminal(instance.status)) continue;
     if (profile.carts.some((cart) => cart.id === instance.cartId)) continue;
-    update(endInstance(run, instance, null, "exited", "cart_gone"));
+    update(endInstance(run, instance, null, "exited", "cart_gone"), key);
   }
   return { profile: run.profile, instances: changed, commands: run.commands, wakeAt: run.wakeAt };
 }
