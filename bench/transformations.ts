@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { withBundleSettings } from "../src/cli/bundle-settings.js";
 import { emptyProfile } from "../src/core/reduce.js";
 import { makeCart, makeProfile } from "../test/core/journey/helpers.js";
 import { asEvents, createSandbox, type SandboxEvent } from "../test/transformations/sandbox.js";
@@ -15,12 +16,6 @@ import { generateMessages } from "./generate-stream.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BATCH = 200;
-
-function withSettings(code: string, settings: object): string {
-  const start = code.indexOf("const SETTINGS = ");
-  const end = code.indexOf("// END SETTINGS");
-  return `${code.slice(0, start)}const SETTINGS = ${JSON.stringify(settings)};\n${code.slice(end)}`;
-}
 
 function cpuMs(started: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(started);
@@ -143,7 +138,7 @@ export async function bench(): Promise<void> {
   for (const [name, load] of Object.entries(loads)) {
     const { file, settings } = CASES[name] as { file: string; settings?: object };
     let code = readFileSync(resolve(ROOT, "transformations", `${file}.js`), "utf8");
-    if (settings) code = withSettings(code, settings);
+    if (settings) code = withBundleSettings(code, settings);
     const identity = code.includes("export function transformBatch(")
       ? "export function transformBatch(events) { return events; }"
       : "export function transformEvent(event) { return event; }";

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readBundleSettings } from "../../src/cli/bundle-settings.js";
 import { journeyChecksum } from "../../src/core/journey/checksum.js";
 import { playbookJourney } from "../../src/core/journey/index.js";
 import { makeCart, makeProfile } from "../core/journey/helpers.js";
@@ -17,12 +18,6 @@ function journeyFile(name: string, journey: unknown): string {
   return path;
 }
 
-/** the SETTINGS constant of a printed file */
-function settingsOf(code: string): Record<string, unknown> {
-  const start = code.indexOf("const SETTINGS = ") + "const SETTINGS = ".length;
-  return JSON.parse(code.slice(start, code.indexOf(";\n// END SETTINGS")));
-}
-
 describe("cartback transformation journey", () => {
   it("prints journey.js with the checked journey and its checksum, and the file plans with it", async () => {
     const journey = playbookJourney({ id: "shop", groupPrefix: "shop" });
@@ -34,7 +29,7 @@ describe("cartback transformation journey", () => {
     ]);
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    const settings = settingsOf(stdout);
+    const settings = readBundleSettings(stdout);
     expect(settings.journey).toEqual(journey);
     expect(settings.journeyChecksum).toBe(journeyChecksum(JSON.parse(JSON.stringify(journey))));
     // everything but the SETTINGS block is the built file
@@ -104,13 +99,17 @@ describe("cartback transformation journey", () => {
     const { code, stdout } = await runBin(["transformation", "journey", "--journey", "coordinated"], dir);
     expect(code).toBe(0);
     expect(stdout).toContain("\nexport function transformBatch(events, metadata) {");
-    expect(settingsOf(stdout)).toMatchObject({ preset: "coordinated", journey: null });
+    expect(readBundleSettings(stdout)).toMatchObject({ preset: "coordinated", journey: null });
   });
 
   it("a preset name sets SETTINGS.preset and needs no checksum", async () => {
     const { code, stdout } = await runCli(["transformation", "journey", "--journey", "classic"]);
     expect(code).toBe(0);
-    expect(settingsOf(stdout)).toMatchObject({ preset: "classic", journey: null, journeyChecksum: null });
+    expect(readBundleSettings(stdout)).toMatchObject({
+      preset: "classic",
+      journey: null,
+      journeyChecksum: null,
+    });
   });
 
   it("refuses other transformations and journey names that are neither a preset nor a .json file", async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { withBundleSettings } from "../../src/cli/bundle-settings.js";
 import { asEvents, createSandbox, type Sandbox, type SandboxOptions, type SandboxOutput } from "./sandbox.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -11,20 +12,12 @@ export function builtCode(name: TransformationName): string {
   return readFileSync(resolve(ROOT, "transformations", `${name}.js`), "utf8");
 }
 
-/** the file with its SETTINGS constant replaced, as a user edits it before pasting */
-export function withSettings(code: string, settings: object): string {
-  const start = code.indexOf("const SETTINGS = ");
-  const end = code.indexOf("// END SETTINGS");
-  if (start < 0 || end < 0) throw new Error("no SETTINGS block in this file");
-  return `${code.slice(0, start)}const SETTINGS = ${JSON.stringify(settings, null, 2)};\n${code.slice(end)}`;
-}
-
 export async function sandboxFor(
   name: TransformationName,
   settings?: object,
   options: SandboxOptions = {},
 ): Promise<Sandbox> {
-  const code = settings ? withSettings(builtCode(name), settings) : builtCode(name);
+  const code = settings ? withBundleSettings(builtCode(name), settings) : builtCode(name);
   return createSandbox(code, options);
 }
 

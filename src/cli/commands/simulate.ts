@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { Command } from "../../core/commands.js";
 import type { CartEvent } from "../../core/events.js";
@@ -12,6 +11,7 @@ import {
 } from "../../core/journey/index.js";
 import { normalizeEvent } from "../../core/normalize/index.js";
 import { formatIssues } from "../../core/result.js";
+import { readJourneyArgument } from "../journey-argument.js";
 import { openInput, readNdjson } from "../ndjson.js";
 import { runSimulation, type SimulatedCommand, toRecord } from "../simulation.js";
 import { type CliCommand, type CliIO, UsageError } from "../types.js";
@@ -38,28 +38,9 @@ Unique discount codes are derived with CARTBACK_DISCOUNT_SECRET.
 `;
 
 async function loadJourney(name: string): Promise<JourneySpec> {
-  const preset = PRESETS[name];
-  if (preset) return preset();
-  if (!name.endsWith(".json")) {
-    throw new UsageError(
-      `--journey must be ${Object.keys(PRESETS).join(", ")} or a .json file, got "${name}"`,
-    );
-  }
-  let text: string;
-  try {
-    text = await readFile(name, "utf8");
-  } catch {
-    throw new UsageError(`cannot read journey file ${name}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(
-      `${name} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  const result = parseJourney(json);
+  const argument = await readJourneyArgument(name);
+  if ("preset" in argument) return (PRESETS[argument.preset] as () => JourneySpec)();
+  const result = parseJourney(argument.json);
   if (!result.success) throw new UsageError(`${name} is not a valid journey: ${formatIssues(result.error)}`);
   return result.data;
 }
