@@ -200,7 +200,7 @@ export function renderStep(input: StepRenderInput): StepRender {
       analyticsCommand(
         profile,
         meta,
-        "Cart Recovery Message Sent",
+        MESSAGE_SENT,
         {
           journey: meta.journey,
           cart_id: cart.id,
@@ -220,6 +220,9 @@ export function renderStep(input: StepRenderInput): StepRender {
   }
   return { ok: true, commands };
 }
+
+/** the analytics event recording each message a step sends */
+export const MESSAGE_SENT = "Cart Recovery Message Sent";
 
 /** a journey event for the warehouse */
 export function analyticsCommand(

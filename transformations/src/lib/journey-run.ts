@@ -9,6 +9,7 @@ import { type PlanContext, planResolvedJourney } from "../../../src/core/journey
 import { PRESETS } from "../../../src/core/journey/presets/index.js";
 import { type ResolvedJourney, resolveCheckedJourney } from "../../../src/core/journey/resolve.js";
 import type { JourneySpec } from "../../../src/core/journey/schema.js";
+import { MESSAGE_SENT } from "../../../src/core/journey/step-commands.js";
 import type { Profile } from "../../../src/core/profile.js";
 import { MESSAGE_DUE, toDueMessages } from "./due-events.js";
 import { type MailerliteSettings, mailerliteRequestForDue } from "./mailerlite-requests.js";
@@ -128,8 +129,6 @@ export function planContext(settings: JourneySettings, secrets: PlanContext["sec
   if (secrets) context.secrets = secrets;
   return context;
 }
-
-export const MESSAGE_SENT = "Cart Recovery Message Sent";
 
 /** plans one event's profile and returns the outputs for its destination (all carry its messageId) */
 export function runJourneyEvent(input: RunInput, env: RunEnvironment): Record<string, unknown>[] {
