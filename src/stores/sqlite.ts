@@ -408,16 +408,13 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
         if (wanted.has(key)) wanted.delete(key);
         else s.deleteKey.run(key);
       }
-      const added = [...wanted];
-      // new keys are usually free: one statement for all of them, key by key only when one is taken
-      const inserted =
-        added.length === 0 || added.length > MAX_KEYS_PER_QUERY
-          ? 0
-          : s.insertKeys(added.length).run(...added.flatMap((key) => [key, id])).changes;
-      const lockedIds = JSON.stringify(locked);
-      for (const key of inserted === added.length ? [] : added) {
-        // takes a free key or one of a locked profile (this one's included, so a key just inserted
-        // stays); anyone else's stays put and is a conflict
+      let lockedIds: string | undefined;
+      for (const key of wanted) {
+        // new keys are usually free: a plain insert (cheaper in SQLite than one multi-row statement);
+        // a taken key is taken over when it is free after all or a locked profile's (this one's
+        // included, so a key just inserted stays); anyone else's stays put and is a conflict
+        if (s.insertKey.run(key, id).changes > 0) continue;
+        lockedIds ??= JSON.stringify(locked);
         if (s.takeKey.run({ key, id, locked: lockedIds }).changes > 0) continue;
         const owner = s.keyOwner.get(key) as string | undefined;
         throw new StoreConflictError(`identity key ${key} belongs to profile ${owner}`, {
@@ -684,7 +681,6 @@ function byCount(
 
 function prepare(db: Db) {
   const keyOwnersByCount = new Map<number, BetterSqlite3.Statement>();
-  const insertKeysByCount = new Map<number, BetterSqlite3.Statement>();
   const outboxColumns = `key, profile_id, destination, command, state, created_at, due_at, attempts, last_error,
     sending_since, lease_owner, provider_id, sent_at, dead_reason, dead_at`;
   return {
@@ -719,14 +715,9 @@ function prepare(db: Db) {
         const owner = "(SELECT profile_id FROM identity_keys WHERE key = ?)";
         return db.prepare(`SELECT ${Array(n).fill(owner).join(", ")}`).raw();
       }),
-    /** inserts `n` (≤ MAX_KEYS_PER_QUERY) `(key, profile_id)` pairs, skipping keys already owned */
-    insertKeys: (n: number): BetterSqlite3.Statement =>
-      byCount(insertKeysByCount, n, () =>
-        db.prepare(
-          `INSERT INTO identity_keys (key, profile_id) VALUES ${Array(n).fill("(?, ?)").join(", ")}
-           ON CONFLICT (key) DO NOTHING`,
-        ),
-      ),
+    insertKey: db.prepare(
+      "INSERT INTO identity_keys (key, profile_id) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+    ),
     takeKey: db.prepare(
       `INSERT INTO identity_keys (key, profile_id) VALUES (@key, @id)
        ON CONFLICT (key) DO UPDATE SET profile_id = excluded.profile_id
