@@ -7,13 +7,14 @@
  * - when the keys point at several profiles, they merge — except two profiles with different userIds,
  *   which are different people (a shared device): the event joins the profile of its own userId;
  * - the surviving profile is the one with a userId; otherwise the one seen first; ties go to the
- *   smaller id. Consent keeps the newest decision per channel; carts, engagement and journeys are
- *   unioned; order history adds up, counting each order id once.
+ *   smaller id. Consent keeps the newest decision per channel (different decisions made at the same
+ *   instant resolve to "denied"); carts, engagement and journeys are unioned; order history adds up,
+ *   counting each order id once.
  */
 import type { CartEvent, Contact } from "./events.js";
 import type { Profile } from "./profile.js";
 import { PROFILE_LIMITS } from "./profile.js";
-import { emptyProfile, reduceProfile } from "./reduce.js";
+import { decidedAt, emptyProfile, reduceProfile, supersedes } from "./reduce.js";
 
 /** the identity keys of a contact, strongest first */
 export function identityKeys(contact: Contact): string[] {
@@ -70,7 +71,16 @@ export function mergeProfiles(a: Profile, b: Profile): Profile {
   for (const channel of Object.keys(consent) as (keyof typeof consent)[]) {
     const other = absorbed.consent[channel];
     const mine = consent[channel];
-    if (other.at !== undefined && (mine.at === undefined || other.at > mine.at)) consent[channel] = other;
+    if (other.at === undefined) continue;
+    if (other.status === mine.status) {
+      // the same decision on both sides: confirmed as late as either says
+      const confirmed = Math.max(decidedAt(mine), decidedAt(other));
+      if (confirmed > decidedAt(mine)) consent[channel] = { ...mine, confirmedAt: confirmed };
+    } else if (
+      supersedes({ status: other.status, at: decidedAt(other) }, { status: mine.status, at: decidedAt(mine) })
+    ) {
+      consent[channel] = other;
+    }
   }
   const orderIds = union(survivor.orders.recentIds, absorbed.orders.recentIds, PROFILE_LIMITS.orderIds);
   const shared = absorbed.orders.recentIds.filter((id) => survivor.orders.recentIds.includes(id)).length;

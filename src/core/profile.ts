@@ -12,6 +12,11 @@ export interface ConsentState {
   /** the event that set it */
   eventId?: string;
   source?: EventSource;
+  /**
+   * the newest time the same decision was made again (SDKs resend traits with every event); a
+   * different decision replaces this one only when it is newer than that
+   */
+  confirmedAt?: number;
 }
 
 export type CartStatus = "active" | "checkout" | "ordered" | "expired";

@@ -42,6 +42,27 @@ function pushBounded<T>(list: readonly T[], value: T, limit: number): T[] {
  */
 const IDEMPOTENT: ReadonlySet<CartEvent["type"]> = new Set(["consent_changed", "identity_merged"]);
 
+/** the newest time the decision on record was made (first made, or confirmed since) */
+export function decidedAt(state: { at?: number | undefined; confirmedAt?: number | undefined }): number {
+  return state.confirmedAt ?? state.at ?? Number.NEGATIVE_INFINITY;
+}
+
+/**
+ * Whether a different consent decision replaces the one on record (`current.at`: the newest time that
+ * one was made): the newer wins; two different decisions made at the same instant resolve to
+ * "denied", whatever order they arrive in, so a duplicate delivery of either cannot flip the outcome
+ * (and a tie never opts anyone in).
+ */
+export function supersedes(
+  decision: { at?: number | undefined; status: string },
+  current: { at?: number | undefined; status: string },
+): boolean {
+  if (decision.at === undefined) return false;
+  if (current.at === undefined || current.at === Number.NEGATIVE_INFINITY || decision.at > current.at)
+    return true;
+  return decision.at === current.at && decision.status === "denied" && current.status !== "denied";
+}
+
 /** true when the event's contact details are all already on the profile */
 function knownContact(profile: Profile, contact: Contact): boolean {
   if (contact.userId && contact.userId !== profile.userId) return false;
@@ -69,6 +90,7 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
   if (
     event.type === "consent_changed" &&
     profile.consent[event.channel].status === event.status &&
+    event.at <= decidedAt(profile.consent[event.channel]) &&
     event.at <= profile.lastSeenAt &&
     event.at >= profile.firstSeenAt &&
     knownContact(profile, event.contact)
@@ -77,7 +99,10 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
   }
   const next: Profile = { ...profile };
   if (counted) next.seen = pushBounded(profile.seen, event.id, PROFILE_LIMITS.seen);
-  applyContact(next, event.contact, event.at >= profile.lastSeenAt);
+  // a later event's contact details replace older ones. At the same instant only a counted event's
+  // do: a consent decision or alias is not remembered in `seen`, so a duplicate of one must not
+  // overwrite what a later-arriving event of the same instant said
+  applyContact(next, event.contact, counted ? event.at >= profile.lastSeenAt : event.at > profile.lastSeenAt);
   if (event.at < next.firstSeenAt) next.firstSeenAt = event.at;
   if (event.at > next.lastSeenAt) next.lastSeenAt = event.at;
 
@@ -87,8 +112,12 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
       break;
     case "consent_changed": {
       const current = next.consent[event.channel];
-      // a repeated decision keeps the time it was first made (SDKs resend traits with every event)
-      if (current.status !== event.status && (current.at === undefined || event.at >= current.at)) {
+      if (current.status === event.status) {
+        // a repeated decision keeps the time it was first made, and moves the time it was confirmed
+        if (event.at > decidedAt(current)) {
+          next.consent = { ...next.consent, [event.channel]: { ...current, confirmedAt: event.at } };
+        }
+      } else if (supersedes(event, { status: current.status, at: decidedAt(current) })) {
         next.consent = {
           ...next.consent,
           [event.channel]: { status: event.status, at: event.at, eventId: event.id, source: event.source },

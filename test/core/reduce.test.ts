@@ -219,6 +219,19 @@ describe("reduceProfile: identity, consent, engagement", () => {
     expect(profile.consent.whatsapp.status).toBe("unknown");
   });
 
+  it("resolves a grant and a denial made at the same instant to the denial, in any order and with duplicates", () => {
+    const grant = identify(10, { sms_opt_in: true });
+    const denial = identify(10, { sms_opt_in: false });
+    for (const messages of [
+      [grant, denial],
+      [denial, grant],
+      [denial, grant, denial],
+      [grant, denial, grant],
+    ]) {
+      expect(profileOf(...messages).consent.sms).toMatchObject({ status: "denied", at: Date.parse(at(10)) });
+    }
+  });
+
   it("records engagement against the cart it answers", () => {
     const profile = profileOf(
       track("Product Added", 0, mug),
