@@ -14,7 +14,7 @@
 import type { CartEvent, Contact } from "./events.js";
 import type { Profile } from "./profile.js";
 import { PROFILE_LIMITS } from "./profile.js";
-import { decidedAt, emptyProfile, reduceProfile, supersedes } from "./reduce.js";
+import { emptyProfile, reduceProfile, resolveConsent } from "./reduce.js";
 
 /** the identity keys of a contact, strongest first */
 export function identityKeys(contact: Contact): string[] {
@@ -69,18 +69,7 @@ export function mergeProfiles(a: Profile, b: Profile): Profile {
   const older = newer === survivor ? absorbed : survivor;
   const consent = { ...survivor.consent };
   for (const channel of Object.keys(consent) as (keyof typeof consent)[]) {
-    const other = absorbed.consent[channel];
-    const mine = consent[channel];
-    if (other.at === undefined) continue;
-    if (other.status === mine.status) {
-      // the same decision on both sides: confirmed as late as either says
-      const confirmed = Math.max(decidedAt(mine), decidedAt(other));
-      if (confirmed > decidedAt(mine)) consent[channel] = { ...mine, confirmedAt: confirmed };
-    } else if (
-      supersedes({ status: other.status, at: decidedAt(other) }, { status: mine.status, at: decidedAt(mine) })
-    ) {
-      consent[channel] = other;
-    }
+    consent[channel] = resolveConsent(consent[channel], absorbed.consent[channel]);
   }
   const orderIds = union(survivor.orders.recentIds, absorbed.orders.recentIds, PROFILE_LIMITS.orderIds);
   const shared = absorbed.orders.recentIds.filter((id) => survivor.orders.recentIds.includes(id)).length;

@@ -5,7 +5,7 @@
 import type { CartEvent, CartItem, Channel, Contact } from "./events.js";
 import { CHANNELS } from "./events.js";
 import { itemsValue, roundMoney } from "./money.js";
-import type { Cart, EngagementRecord, OrderHistory, Profile } from "./profile.js";
+import type { Cart, ConsentState, EngagementRecord, OrderHistory, Profile } from "./profile.js";
 import { PROFILE_LIMITS } from "./profile.js";
 
 /** carts idle this long are expired when the shopper starts another */
@@ -42,25 +42,29 @@ function pushBounded<T>(list: readonly T[], value: T, limit: number): T[] {
  */
 const IDEMPOTENT: ReadonlySet<CartEvent["type"]> = new Set(["consent_changed", "identity_merged"]);
 
-/** the newest time the decision on record was made (first made, or confirmed since) */
-export function decidedAt(state: { at?: number | undefined; confirmedAt?: number | undefined }): number {
+/** the newest time a consent decision was made (first made, or confirmed since) */
+export function decidedAt(state: ConsentState): number {
   return state.confirmedAt ?? state.at ?? Number.NEGATIVE_INFINITY;
 }
 
 /**
- * Whether a different consent decision replaces the one on record (`current.at`: the newest time that
- * one was made): the newer wins; two different decisions made at the same instant resolve to
- * "denied", whatever order they arrive in, so a duplicate delivery of either cannot flip the outcome
- * (and a tie never opts anyone in).
+ * The consent on record for a channel once `candidate` (a new decision, or the other profile's record
+ * in a merge) is taken into account; `current` itself when it does not change. The same decision made
+ * again keeps the time it was first made and moves `confirmedAt`; a different one wins when it is
+ * newer than the newest time the current one was made. Two different decisions made at the same
+ * instant resolve to "denied" whatever order they arrive in, so a duplicate delivery of either
+ * cannot flip the outcome (and a tie never opts anyone in).
  */
-export function supersedes(
-  decision: { at?: number | undefined; status: string },
-  current: { at?: number | undefined; status: string },
-): boolean {
-  if (decision.at === undefined) return false;
-  if (current.at === undefined || current.at === Number.NEGATIVE_INFINITY || decision.at > current.at)
-    return true;
-  return decision.at === current.at && decision.status === "denied" && current.status !== "denied";
+export function resolveConsent(current: ConsentState, candidate: ConsentState): ConsentState {
+  if (candidate.at === undefined) return current;
+  const candidateAt = decidedAt(candidate);
+  const currentAt = decidedAt(current);
+  if (candidate.status === current.status) {
+    return candidateAt > currentAt ? { ...current, confirmedAt: candidateAt } : current;
+  }
+  return candidateAt > currentAt || (candidateAt === currentAt && candidate.status === "denied")
+    ? candidate
+    : current;
 }
 
 /** true when the event's contact details are all already on the profile */
@@ -112,17 +116,13 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
       break;
     case "consent_changed": {
       const current = next.consent[event.channel];
-      if (current.status === event.status) {
-        // a repeated decision keeps the time it was first made, and moves the time it was confirmed
-        if (event.at > decidedAt(current)) {
-          next.consent = { ...next.consent, [event.channel]: { ...current, confirmedAt: event.at } };
-        }
-      } else if (supersedes(event, { status: current.status, at: decidedAt(current) })) {
-        next.consent = {
-          ...next.consent,
-          [event.channel]: { status: event.status, at: event.at, eventId: event.id, source: event.source },
-        };
-      }
+      const resolved = resolveConsent(current, {
+        status: event.status,
+        at: event.at,
+        eventId: event.id,
+        source: event.source,
+      });
+      if (resolved !== current) next.consent = { ...next.consent, [event.channel]: resolved };
       break;
     }
     case "identity_merged":
