@@ -3,7 +3,7 @@
  * planner woken at every `wakeAt`, every command recorded with the moment it was produced. Shared by
  * `cartback simulate` and the benchmarks.
  */
-import type { Command } from "../core/commands.js";
+import type { Command, CommandMeta } from "../core/commands.js";
 import type { CartEvent } from "../core/events.js";
 import { createProfileBook } from "../core/identity.js";
 import { type JourneySpec, type PlanContext, planJourney } from "../core/journey/index.js";
@@ -13,23 +13,9 @@ export interface SimulatedCommand {
   command: Command;
 }
 
-/** one line of `cartback simulate --format ndjson`: the stable output contract */
-export interface SimulationRecord {
-  at: string;
-  kind: Command["kind"];
-  channel: Command["channel"];
-  type: Command["type"];
-  profileId: string;
-  cartId: string | null;
-  journey: string;
-  stage: number | null;
-  step: string | null;
-  segment: string | null;
-  variant: string | null;
-  discountPercent: number | null;
-  key: string;
-  command: Command;
-}
+/** one line of `cartback simulate --format ndjson`: the stable output contract, the command's
+ * metadata next to the command itself */
+export type SimulationRecord = CommandMeta & { at: string; type: Command["type"]; command: Command };
 
 // the commands of one plan share their instant: format it once
 let lastAt = Number.NaN;
