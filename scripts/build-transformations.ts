@@ -34,6 +34,10 @@ const phoneTablePlugin: Plugin = {
   name: "cartback-phone-table",
   setup(b) {
     b.onResolve({ filter: /^cartback:phone-table$/ }, (args) => ({ path: args.path, namespace: "cartback" }));
+    // the core's E.164 fast path reads libphonenumber-js's metadata, which the bundles do not carry
+    b.onResolve({ filter: /\/phone-e164\.js$/ }, () => ({
+      path: join(root, "transformations/src/lib/phone-e164-lite.ts"),
+    }));
     b.onLoad({ filter: /.*/, namespace: "cartback" }, () => ({
       contents: `export const PHONE_TABLE = ${JSON.stringify(phoneTable())};`,
       loader: "js",

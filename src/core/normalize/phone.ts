@@ -1,4 +1,5 @@
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js/min";
+import { validateE164 } from "./phone-e164.js";
 
 export interface PhoneResult {
   /** E.164, when the number is valid */
@@ -22,8 +23,13 @@ export function normalizePhone(raw: string, region?: string): PhoneResult {
   if (hit) return hit;
   // WhatsApp addresses arrive as `whatsapp:+1555…`
   const text = trimmed.replace(/^whatsapp:/i, "");
-  const parsed = parsePhoneNumberFromString(text, toCountry(region));
-  const result: PhoneResult = parsed?.isValid() ? { e164: parsed.number } : { invalid: trimmed };
+  let result: PhoneResult;
+  const valid = validateE164(text);
+  if (valid !== undefined) result = valid ? { e164: text } : { invalid: trimmed };
+  else {
+    const parsed = parsePhoneNumberFromString(text, toCountry(region));
+    result = parsed?.isValid() ? { e164: parsed.number } : { invalid: trimmed };
+  }
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(cacheKey, result);
   return result;
