@@ -79,7 +79,7 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
     const inNode = planJourney(playbookJourney(), shopper, now, { storeTimezone: "UTC" });
     const dueKeys = events
       .filter((e) => String(e.event).endsWith(" Due"))
-      .map((e) => (e.properties as Record<string, unknown>).due_key);
+      .map((e) => (e.properties as Record<string, unknown>).key);
     const nodeKeys = inNode.commands
       .filter((c) => c.type === "mailerlite.addToGroup" || c.type.startsWith("twilio."))
       .map((c) => c.key);

@@ -143,8 +143,8 @@ export function runJourneyEvent(input: RunInput, env: RunEnvironment): Record<st
   if (output === "events") {
     const dueKeys = new Set<string>();
     for (const m of due) {
+      // the message's key stays in `properties.key`; the event takes the input's messageId
       dueKeys.add(m.messageId);
-      m.properties.due_key = m.messageId;
       m.messageId = messageId;
       out.push(m);
     }
