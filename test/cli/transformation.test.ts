@@ -6,6 +6,7 @@ import { readBundleSettings } from "../../src/cli/bundle-settings.js";
 import { journeyChecksum } from "../../src/core/journey/checksum.js";
 import { playbookJourney } from "../../src/core/journey/index.js";
 import { makeCart, makeProfile } from "../core/journey/helpers.js";
+import { afternoonZone } from "../helpers/time-zones.js";
 import { builtCode, outputsOf, runMessages } from "../transformations/helpers.js";
 import { createSandbox } from "../transformations/sandbox.js";
 import { runBin, runCli } from "./run-cli.js";
@@ -41,6 +42,8 @@ describe("cartback transformation journey", () => {
     const now = Date.now();
     const shopper = makeProfile({
       id: "s1",
+      // early afternoon for the shopper, so quiet hours do not hold the email whenever this runs
+      timezone: afternoonZone(now),
       carts: [
         makeCart({ id: "c1", refs: ["c1"], createdAt: now - 3 * 3_600_000, updatedAt: now - 7_200_000 }),
       ],

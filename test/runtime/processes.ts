@@ -1,6 +1,7 @@
 /** Starts `engine-process.ts` children and talks to them, for the crash and multi-worker tests. */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { afternoonZone } from "../helpers/time-zones.js";
 
 export const SID = "AC0123456789abcdef0123456789abcdef";
 export const TOKEN = "0123456789abcdef0123456789abcdef";
@@ -89,13 +90,14 @@ export async function waitFor(
 export function shopperMessages(i: number, now: number): Record<string, unknown>[] {
   const at = (minutes: number) => new Date(now - 3 * 3_600_000 + minutes * 60_000).toISOString();
   const userId = `u${i}`;
+  const context = { timezone: afternoonZone(now) };
   return [
     {
       type: "identify",
       messageId: `id-${i}`,
       userId,
       timestamp: at(0),
-      context: { timezone: "UTC" },
+      context,
       traits: {
         email: `${userId}@example.com`,
         phone: `+1415555${String(1000 + i).padStart(4, "0")}`,
@@ -109,7 +111,7 @@ export function shopperMessages(i: number, now: number): Record<string, unknown>
       messageId: `add-${i}`,
       userId,
       timestamp: at(1),
-      context: { timezone: "UTC" },
+      context,
       properties: { cart_id: `cart-${i}`, product_id: "shirt", price: 90, quantity: 1, currency: "USD" },
     },
   ];

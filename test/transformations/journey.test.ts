@@ -8,18 +8,12 @@ import { startTwilioEmulator } from "../../src/emulators/twilio.js";
 import { JOURNEY_DEFAULTS } from "../../transformations/src/catalog.js";
 import type { JourneySettings } from "../../transformations/src/lib/journey-run.js";
 import { makeCart, makeProfile } from "../core/journey/helpers.js";
+import { afternoonZone } from "../helpers/time-zones.js";
 import { deliverForm, deliverWebhook } from "./deliver.js";
 import { outputsOf, runMessages, sandboxFor } from "./helpers.js";
 
 const HOUR = 3_600_000;
 const SID = "AC00000000000000000000000000000002";
-
-/** a fixed-offset zone where it is early afternoon now, so no quiet hours get in the way */
-function afternoonZone(now: number): string {
-  let offset = (13 - new Date(now).getUTCHours() + 24) % 24;
-  if (offset > 12) offset -= 24;
-  return offset >= 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
-}
 
 /** a shopper whose cart has been idle for two hours */
 function idleShopper(id: string, now: number): Profile {
