@@ -67,8 +67,8 @@ async function deliver(deps: DispatcherDeps, entry: ClaimedOutboxEntry): Promise
     await store.deadLetter(key, {
       reason: `dropped: no destination handles ${command.type}`,
       at: clock.now(),
+      dropped: true,
     });
-    await store.dropDeadLetter(key);
     metrics.count(entry.destination, "dropped");
     return "other";
   }
@@ -84,8 +84,7 @@ async function deliver(deps: DispatcherDeps, entry: ClaimedOutboxEntry): Promise
   const stored = command.kind === "message" ? await store.load(entry.profileId) : null;
   const stop = command.kind === "message" ? stopReason(command, stored?.profile ?? null) : null;
   if (stop !== null) {
-    await store.deadLetter(key, { reason: `dropped: ${stop}`, at: clock.now() });
-    await store.dropDeadLetter(key);
+    await store.deadLetter(key, { reason: `dropped: ${stop}`, at: clock.now(), dropped: true });
     metrics.count(entry.destination, "dropped");
     logger.info({ ...log, reason: stop }, "dispatcher: message dropped");
     return "other";

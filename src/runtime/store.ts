@@ -138,6 +138,11 @@ export interface RetryPlan {
 export interface DeadLetter {
   reason: string;
   at: number;
+  /**
+   * drop it at once (state `dropped`) in the same write, for entries nobody should retry: a dead
+   * letter dropped in a second call would stay dead if the process died in between
+   */
+  dropped?: boolean;
 }
 
 export interface OutboxFilter {
@@ -211,7 +216,7 @@ export interface Store {
   markSent(key: string, receipt: SentReceipt): Promise<boolean>;
   /** back to pending for another attempt at `nextAttemptAt`; false unless the entry was sending */
   markRetry(key: string, plan: RetryPlan): Promise<boolean>;
-  /** moves an unsent entry to the dead-letter queue */
+  /** moves an unsent entry to the dead-letter queue (or straight past it: `dead.dropped`) */
   deadLetter(key: string, dead: DeadLetter): Promise<boolean>;
   /** a dead letter back to pending (attempts reset), due at `now` */
   retryDeadLetter(key: string, now: number): Promise<boolean>;

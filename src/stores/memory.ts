@@ -276,7 +276,7 @@ export function memoryStore(): Store {
       ensureOpen();
       const row = outbox.get(key);
       if (!row || (row.state !== "pending" && row.state !== "sending")) return false;
-      row.state = "dead";
+      row.state = dead.dropped ? "dropped" : "dead";
       row.deadReason = dead.reason;
       row.lastError = row.lastError ?? dead.reason;
       row.deadAt = dead.at;

@@ -525,10 +525,10 @@ export function postgresStore(options: PostgresStoreOptions): Store {
 
     async deadLetter(key, dead) {
       const { rowCount } = await query(
-        `UPDATE ${q}.outbox SET state = 'dead', dead_reason = $1, last_error = coalesce(last_error, $1),
+        `UPDATE ${q}.outbox SET state = $4, dead_reason = $1, last_error = coalesce(last_error, $1),
            dead_at = $2, available_at = NULL, lease_owner = NULL, sending_since = NULL
          WHERE key = $3 AND state IN ('pending', 'sending')`,
-        [dead.reason, dead.at, key],
+        [dead.reason, dead.at, key, dead.dropped ? "dropped" : "dead"],
       );
       return (rowCount ?? 0) > 0;
     },

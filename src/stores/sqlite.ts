@@ -540,7 +540,8 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
     async deadLetter(key, dead) {
       const s = writable(await statements());
-      return s.deadLetter.run(dead.reason, dead.reason, dead.at, key).changes > 0;
+      const state = dead.dropped ? "dropped" : "dead";
+      return s.deadLetter.run(state, dead.reason, dead.reason, dead.at, key).changes > 0;
     },
 
     async retryDeadLetter(key, now) {
@@ -753,7 +754,7 @@ function prepare(db: Db) {
        sending_since = NULL WHERE key = ? AND state = 'sending'`,
     ),
     deadLetter: db.prepare(
-      `UPDATE outbox SET state = 'dead', dead_reason = ?, last_error = coalesce(last_error, ?), dead_at = ?,
+      `UPDATE outbox SET state = ?, dead_reason = ?, last_error = coalesce(last_error, ?), dead_at = ?,
        available_at = NULL, lease_owner = NULL, sending_since = NULL
        WHERE key = ? AND state IN ('pending', 'sending')`,
     ),

@@ -600,6 +600,25 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
         expect(await store.listOutbox({ state: "dead" })).toEqual([]);
       });
 
+      it("drops an entry nobody should retry in one write, past the dead-letter queue", async () => {
+        await put("p1", { commands: [sampleSms("p1", "a"), sampleSms("p1", "b")] });
+        await store.claimOutbox(T0, 10, lease("d"));
+        const reason = "dropped: sms consent was withdrawn before the message went out";
+        expect(await store.deadLetter("a", { reason, at: T0 + 1, dropped: true })).toBe(true);
+        expect(await store.getOutbox("a")).toMatchObject({
+          state: "dropped",
+          deadReason: reason,
+          deadAt: T0 + 1,
+        });
+        expect(await store.listOutbox({ state: "dead" })).toEqual([]);
+        expect(await store.retryDeadLetter("a", T0 + 2)).toBe(false);
+        expect(await store.deadLetter("a", { reason, at: T0 + 2, dropped: true })).toBe(false);
+        // still a known key: a replay of the same command does not enqueue it again
+        const replay = await put("p1", { commands: [sampleSms("p1", "a")] });
+        expect(replay.saved.enqueued).toEqual([]);
+        expect((await store.getOutbox("b"))!.state).toBe("sending");
+      });
+
       it("lists entries by profile and state, oldest due first, with a limit", async () => {
         await put("p1", {
           commands: [
