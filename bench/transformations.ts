@@ -10,8 +10,9 @@ import { resolve } from "node:path";
 import { withBundleSettings } from "../src/cli/bundle-settings.js";
 import { emptyProfile } from "../src/core/reduce.js";
 import { makeCart, makeProfile } from "../test/core/journey/helpers.js";
+import { afternoonZone } from "../test/helpers/time-zones.js";
 import { asEvents, createSandbox, type SandboxEvent } from "../test/transformations/sandbox.js";
-import { JOURNEY_DEFAULTS, MAILERLITE_DEFAULTS } from "../transformations/src/catalog.js";
+import { JOURNEY_DEFAULTS, MAILERLITE_DEFAULTS, TWILIO_DEFAULTS } from "../transformations/src/catalog.js";
 import { toDueMessages } from "../transformations/src/lib/due-events.js";
 import { generateMessages } from "./generate-stream.js";
 
@@ -72,13 +73,16 @@ function workloads(
     unknown
   >[];
   const now = Date.now();
+  // shoppers where it is early afternoon: quiet hours would otherwise hold or drop messages depending
+  // on the hour the benchmark runs, and change what it measures
+  const zone = afternoonZone(now);
   const due: Record<string, unknown>[] = [];
   const profiles: Record<string, unknown>[] = [];
   for (let i = 0; i < batches * BATCH; i++) {
     const p = emptyProfile(`p${i}`, now);
     p.phone = "+14155550100";
     p.consent.sms = { status: "granted" };
-    p.timezone = "America/New_York";
+    p.timezone = zone;
     const [message] = toDueMessages(
       [
         {
@@ -106,6 +110,7 @@ function workloads(
     due.push({ ...message, messageId: `d${i}` });
     const shopper = makeProfile({
       id: `s${i}`,
+      timezone: zone,
       carts: [
         makeCart({
           id: `cart-${i}`,
@@ -128,20 +133,27 @@ function workloads(
     twilio: { destinationType: "HTTP", messages: due },
     "journey (events)": { destinationType: "RS", messages: profiles },
     "journey (webhook)": { destinationType: "WEBHOOK", messages: profiles },
+    "journey (HTTP)": { destinationType: "HTTP", messages: profiles },
   };
 }
 
 const GROUP_IDS = { "cartback-stage-1": "1" };
+/** senders, or every message fails with "no SMS sender" instead of becoming a form */
+const TWILIO_SENDERS = { ...TWILIO_DEFAULTS, from: "+15005550006", whatsappFrom: "+14155238886" };
 
 /** the file and settings of each measured case */
 const CASES: Record<string, { file: string; settings?: object }> = {
   "normalize-cart-events": { file: "normalize-cart-events" },
   mailerlite: { file: "mailerlite", settings: { ...MAILERLITE_DEFAULTS, groupIds: GROUP_IDS } },
-  twilio: { file: "twilio" },
+  twilio: { file: "twilio", settings: TWILIO_SENDERS },
   "journey (events)": { file: "journey", settings: { ...JOURNEY_DEFAULTS, output: "events" } },
   "journey (webhook)": {
     file: "journey",
     settings: { ...JOURNEY_DEFAULTS, mailerlite: { ...MAILERLITE_DEFAULTS, groupIds: GROUP_IDS } },
+  },
+  "journey (HTTP)": {
+    file: "journey",
+    settings: { ...JOURNEY_DEFAULTS, twilio: TWILIO_SENDERS },
   },
 };
 
