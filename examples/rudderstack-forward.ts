@@ -156,6 +156,10 @@ if (failed) {
       console.log(row("abandoned if quiet", `in ${minutes} min (${new Date(report.next.at).toISOString()})`));
       const planned = report.next.commands.map((c) => `${c.type}${c.step ? ` (${c.step})` : ""}`);
       console.log(row("then the journey sends", planned.join(", ") || "nothing"));
+      // a message that falls in quiet hours waits for its window: this is when the journey looks again
+      if (report.next.after !== null) {
+        console.log(row("and looks again", new Date(report.next.after).toISOString()));
+      }
     }
   }
   console.log("Where to look:");

@@ -47,6 +47,11 @@ export interface ProfileReport {
     at: number;
     commands: { type: string; channel: string | null; step: string | null; key: string }[];
     why: string[];
+    /**
+     * when the journeys would look again after that wake-up, on today's state: the next stage, or a
+     * send window opening for a message quiet hours hold; null when nothing would be left to do
+     */
+    after: number | null;
   } | null;
   /** this shopper's outbox, oldest due first */
   outbox: OutboxEntry[];
@@ -116,6 +121,7 @@ export async function reportProfile(
       at: stored.wakeAt,
       commands: planned.commands.map((c) => ({ type: c.type, channel: c.channel, step: c.step, key: c.key })),
       why,
+      after: planned.wakeAt,
     };
   }
   return {

@@ -25,8 +25,14 @@ describe("examples/rudderstack-forward", () => {
     expect(abandonedHour).not.toBeNaN();
     const emailHours = abandonedHour >= 8 && abandonedHour < 22;
     const planned = /then the journey sends +(.*)/.exec(run.stdout)?.[1] ?? "";
+    const again = /and looks again +(\S+)/.exec(run.stdout)?.[1] ?? "";
+    expect(Date.parse(again)).toBeGreaterThan(Date.parse(abandonedAt));
     if (emailHours) expect(planned).toMatch(/mailerlite\.addToGroup \(email\)/);
-    else expect(planned).toBe("rudderstack.track");
+    else {
+      // the email goes out when the window opens
+      expect(planned).toBe("rudderstack.track");
+      expect(again).toMatch(/T08:00:00\.000Z$/);
+    }
   });
 
   describe("with a data plane URL", () => {

@@ -173,6 +173,24 @@ describe.each(stores)("engine on the %s store", (_name, open) => {
     });
   });
 
+  it("shows when a message held by quiet hours goes out", async () => {
+    await withEngine(async (engine) => {
+      // in Auckland (UTC+13 in March) the cart is abandoned around midnight: the email waits for 08:00
+      const shopper = { id: "kiri", timezone: "Pacific/Auckland" };
+      await engine.ingest([identify(shopper), add(shopper, 0, 90)]);
+      const report = await engine.showProfile("kiri@example.com");
+      const localHour = (at: number) =>
+        new Intl.DateTimeFormat("en-GB", { timeZone: "Pacific/Auckland", hour: "numeric", hourCycle: "h23" })
+          .formatToParts(at)
+          .find((p) => p.type === "hour")?.value;
+      expect(Number(localHour(report?.next?.at as number))).toBeLessThan(8);
+      expect(report?.next?.commands.map((c) => c.type)).toEqual(["rudderstack.track"]);
+      const after = report?.next?.after as number;
+      expect(Number(localHour(after))).toBe(8);
+      expect(new Date(after).toISOString()).toBe("2026-03-02T19:00:00.000Z");
+    });
+  });
+
   it("shows a shopper by email and forgets them, queueing MailerLite's forget", async () => {
     await withEngine(async (engine, store) => {
       const shopper = { id: "mo", phone: "+14155550102", sms: true, whatsapp: true };

@@ -44,6 +44,7 @@ export function formatReport(report: ProfileReport): string {
       out.push("    then: nothing to send on today's state (timers or windows only)");
     for (const c of report.next.commands)
       out.push(`    then: ${c.type} ${c.channel ?? ""} ${c.step ?? ""}  (${c.key})`);
+    if (report.next.after !== null) out.push(`  after that, wake-up at ${iso(report.next.after)}`);
   }
   out.push("outbox");
   if (report.outbox.length === 0) out.push("  (empty)");
