@@ -162,6 +162,7 @@ export async function startCartback(options: StartCartbackOptions): Promise<Runn
       port: config.server.port,
       host: config.server.host,
       onError: (error) => logger.error({ err: error }, "request failed in the HTTP adapter"),
+      maxBodyBytes: config.server.maxBodyBytes,
     });
     cleanups.push(() => server.close());
     if (options.loops !== false) {
