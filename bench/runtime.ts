@@ -1,7 +1,8 @@
 /**
  * Runtime benchmarks (engine on SQLite, in-process):
  * - ingest throughput, batches of 100 RudderStack messages through `engine.ingest` (normalize, one
- *   transaction per shopper, plan), one batch at a time and 8 in flight, against a raw batched
+ *   transaction per shopper, plan), one batch at a time, 8 in flight, and over HTTP (`POST /v1/batch`
+ *   to the same engine behind cartback's handler, 4 requests in flight), against a raw batched
  *   better-sqlite3 upsert of the same rows (every save's profile document, wake-up, identity keys and
  *   outbox rows, into the store's own schema, and into bare tables for reference) in the same run;
  * - scheduler throughput (claim, plan, save) with 1,000,000 pending wake-ups;
@@ -15,6 +16,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { playbookJourney } from "../src/core/journey/index.js";
 import { createManualClock, systemClock } from "../src/runtime/clock.js";
@@ -23,6 +25,8 @@ import { silentLogger } from "../src/runtime/logger.js";
 import { createMetricsRecorder } from "../src/runtime/metrics.js";
 import { runSchedulerPass } from "../src/runtime/scheduler.js";
 import type { Store } from "../src/runtime/store.js";
+import { createHandler } from "../src/server/handler.js";
+import { serveNode } from "../src/server/node.js";
 import { memoryStore } from "../src/stores/memory.js";
 import { migrateSqlite, sqliteStore } from "../src/stores/sqlite.js";
 import { afternoonZone } from "../test/helpers/time-zones.js";
@@ -39,14 +43,39 @@ const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 /** each run of shoppers has its own phone numbers: a number shared with another run's shopper is a
  * shared device, which costs an extra profile load and is not what these passes measure. Round k
- * ingests shoppers `r<k>…` one batch at a time and `q<k>…` with 8 batches in flight. */
+ * ingests shoppers `r<k>…` one batch at a time, `q<k>…` with 8 batches in flight and `h<k>…` over HTTP. */
 function phoneBase(tag: string): number {
+  if (tag === "hw") return 9_000_000;
   const round = Number(tag.slice(1));
   if (tag[0] === "r") return 3_000_000 + round * 200_000;
   if (tag[0] === "q") return 5_000_000 + round * 200_000;
+  if (tag[0] === "h") return 8_000_000 + round * 200_000;
   return tag === "w" ? 7_000_000 : 2_000_000;
 }
 const ROUNDS = Math.min(5, Math.max(1, Number(process.env.BENCH_RUNTIME_ROUNDS ?? 3)));
+/** HTTP requests open at once in the HTTP pass, as an SDK fleet's flushes would be */
+const HTTP_IN_FLIGHT = 4;
+/** the HTTP pass's client, run in a worker thread */
+const HTTP_CLIENT = `
+const { parentPort, workerData } = require("node:worker_threads");
+const { url, authorization, bodies, inFlight } = workerData;
+(async () => {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (next < bodies.length) {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization },
+        body: bodies[next++],
+      });
+      if (response.status !== 200) throw new Error("HTTP " + response.status + ": " + (await response.text()));
+      await response.arrayBuffer();
+    }
+  }));
+  parentPort.postMessage({ ms: performance.now() - started });
+})().catch((error) => parentPort.postMessage({ error: String(error && error.message || error) }));
+`;
 interface OutboxRow {
   key: string;
   profile_id: string;
@@ -114,6 +143,44 @@ async function ingestBench(dir: string) {
   };
   const clock = createManualClock(T0 + 60_000);
   const engine = createEngine({ store, journeys, destinations: [], clock });
+  // the same engine behind cartback's HTTP API: what a RudderStack SDK's batches go through
+  const server = await serveNode(
+    createHandler({
+      engine,
+      store,
+      logger: silentLogger,
+      config: {
+        writeKey: "bench",
+        server: { publicUrl: null, maxBodyBytes: 4 << 20, webhookHeader: null },
+        links: { secret: null, fallbackUrl: null },
+        webhooks: { mailerliteSecret: null, twilioAuthToken: null },
+      },
+    }),
+    { port: 0, host: "127.0.0.1" },
+  );
+  const authorization = `Basic ${Buffer.from("bench:").toString("base64")}`;
+  /**
+   * POST /v1/batch, 100 messages a request, `inFlight` requests open at once, from a worker thread:
+   * a server's clients are other machines, so their HTTP work does not run on the server's event
+   * loop. Wall ms from the first request to the last response.
+   */
+  const postAll = (messages: unknown[], inFlight: number) => {
+    const bodies: string[] = [];
+    for (let i = 0; i < messages.length; i += BATCH)
+      bodies.push(JSON.stringify({ batch: messages.slice(i, i + BATCH) }));
+    const worker = new Worker(HTTP_CLIENT, {
+      eval: true,
+      workerData: { url: `${server.url}/v1/batch`, authorization, bodies, inFlight },
+    });
+    return new Promise<number>((resolve, reject) => {
+      worker.once("message", (result: { ms?: number; error?: string }) => {
+        if (result.error !== undefined) reject(new Error(result.error));
+        else resolve(result.ms as number);
+        void worker.terminate();
+      });
+      worker.once("error", reject);
+    });
+  };
   const ingestAll = async (messages: unknown[]) => {
     const started = performance.now();
     for (let i = 0; i < messages.length; i += BATCH) await engine.ingest(messages.slice(i, i + BATCH));
@@ -123,6 +190,11 @@ async function ingestBench(dir: string) {
   // counts, as in the other benchmarks). The warm-up pass is printed too: the cold start.
   const warmup = Array.from({ length: WARMUP }, (_, i) => shopper(i, T0, "w")).flat();
   const coldMs = await ingestAll(warmup);
+  // the HTTP path warms up too, on shoppers of its own
+  await postAll(
+    Array.from({ length: Math.min(WARMUP, 2_000) }, (_, i) => shopper(i, T0, "hw")).flat(),
+    HTTP_IN_FLIGHT,
+  );
 
   // The same rows, written raw: every save the engine made wrote a shopper's document, wake-up,
   // identity keys and outbox rows; replay those writes with prepared statements, in transactions of
@@ -224,6 +296,7 @@ async function ingestBench(dir: string) {
   let concurrentMs = Number.POSITIVE_INFINITY;
   let ownMs = Number.POSITIVE_INFINITY;
   let bareMs = Number.POSITIVE_INFINITY;
+  let httpMs = Number.POSITIVE_INFINITY;
   let measured = 0;
   let transactions = 0;
   for (let round = 0; round < ROUNDS; round++) {
@@ -242,6 +315,9 @@ async function ingestBench(dir: string) {
       }),
     );
     concurrentMs = Math.min(concurrentMs, performance.now() - concurrentStarted);
+    // and as many again over HTTP
+    const web = Array.from({ length: SHOPPERS }, (_, i) => shopper(i, T0, `h${round}`)).flat();
+    httpMs = Math.min(httpMs, await postAll(web, HTTP_IN_FLIGHT));
     const writes = rowsOf(`r${round}`);
     if (new Set(writes.map((w) => w.id)).size !== SHOPPERS) {
       throw new Error(`round ${round}: expected ${SHOPPERS} stored shoppers`);
@@ -253,6 +329,7 @@ async function ingestBench(dir: string) {
   written.close();
   own.close();
   bare.close();
+  await server.close();
   await engine.stop();
   await store.close();
 
@@ -268,6 +345,9 @@ async function ingestBench(dir: string) {
   );
   console.log(
     `  with 8 batches in flight: ${rate(measured, concurrentMs)} messages/s — ${pct((measured / concurrentMs) * 1000)} % of raw`,
+  );
+  console.log(
+    `  over HTTP (POST /v1/batch of ${BATCH}, ${HTTP_IN_FLIGHT} in flight): ${rate(measured, httpMs)} messages/s — ${pct((measured / httpMs) * 1000)} % of raw`,
   );
   console.log(
     `  raw batched upsert of the same rows into the store's schema, best of ${ROUNDS} rounds alternating with the engine's: ${Math.round(ownRate).toLocaleString("en-US")} messages/s — engine at ${pct(engineRate)} % (target ≥ 25 %)`,
