@@ -156,7 +156,8 @@ async function ingestBench(dir: string) {
         webhooks: { mailerliteSecret: null, twilioAuthToken: null },
       },
     }),
-    { port: 0, host: "127.0.0.1" },
+    // as `cartback serve` runs it: the adapter reads the bodies within the configured limit
+    { port: 0, host: "127.0.0.1", maxBodyBytes: 4 << 20 },
   );
   const authorization = `Basic ${Buffer.from("bench:").toString("base64")}`;
   /**
