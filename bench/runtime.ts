@@ -2,7 +2,7 @@
  * Runtime benchmarks (engine on SQLite, in-process):
  * - ingest throughput, batches of 100 RudderStack messages through `engine.ingest` (normalize, one
  *   transaction per shopper, plan), one batch at a time, 8 in flight, and over HTTP (`POST /v1/batch`
- *   to the same engine behind cartback's handler, 4 requests in flight), against a raw batched
+ *   to the same engine behind cartback's handler, 8 requests in flight), against a raw batched
  *   better-sqlite3 upsert of the same rows (every save's profile document, wake-up, identity keys and
  *   outbox rows, into the store's own schema, and into bare tables for reference) in the same run;
  * - scheduler throughput (claim, plan, save) with 1,000,000 pending wake-ups;
@@ -53,8 +53,8 @@ function phoneBase(tag: string): number {
   return tag === "w" ? 7_000_000 : 2_000_000;
 }
 const ROUNDS = Math.min(5, Math.max(1, Number(process.env.BENCH_RUNTIME_ROUNDS ?? 3)));
-/** HTTP requests open at once in the HTTP pass, as an SDK fleet's flushes would be */
-const HTTP_IN_FLIGHT = 4;
+/** HTTP requests open at once in the HTTP pass, as in the concurrent in-process pass (an SDK fleet flushes independently) */
+const HTTP_IN_FLIGHT = 8;
 /** the HTTP pass's client, run in a worker thread */
 const HTTP_CLIENT = `
 const { parentPort, workerData } = require("node:worker_threads");
