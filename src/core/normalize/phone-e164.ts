@@ -60,15 +60,29 @@ const E164 = /^\+[1-9]\d{7,14}$/;
 let metadata: MetadataData | null | undefined;
 const callingPlans = new Map<string, CallingPlan | null>();
 
+const METADATA_METHODS = ["hasCallingCode", "getCountryCodesForCallingCode", "selectNumberingPlan"] as const;
+const PLAN_METHODS = [
+  "nationalNumberPattern",
+  "nationalPrefixForParsing",
+  "leadingDigits",
+  "hasTypes",
+  "type",
+] as const;
+
+/** libphonenumber-js's metadata, when it has every method this path reads; else null (path off) */
 function readMetadata(): MetadataData | null {
   if (metadata !== undefined) return metadata;
+  metadata = null;
   const candidate = new Metadata() as unknown as Partial<MetadataData>;
-  metadata =
-    typeof candidate.hasCallingCode === "function" &&
-    typeof candidate.getCountryCodesForCallingCode === "function" &&
-    typeof candidate.selectNumberingPlan === "function"
-      ? (candidate as MetadataData)
-      : null;
+  if (METADATA_METHODS.some((name) => typeof candidate[name] !== "function")) return metadata;
+  try {
+    (candidate as MetadataData).selectNumberingPlan("1");
+  } catch {
+    return metadata;
+  }
+  const plan = candidate.numberingPlan as Partial<PlanData> | undefined;
+  if (plan && PLAN_METHODS.every((name) => typeof plan[name] === "function"))
+    metadata = candidate as MetadataData;
   return metadata;
 }
 
@@ -80,8 +94,9 @@ function countryPlan(data: MetadataData, selector: string): CountryPlan {
   data.selectNumberingPlan(selector);
   const plan = data.numberingPlan;
   const leading = plan.leadingDigits();
+  const hasTypes = plan.hasTypes();
   const types: TypeRule[] = [];
-  if (plan.hasTypes()) {
+  if (hasTypes) {
     for (const name of TYPE_ORDER) {
       const type = plan.type(name);
       const pattern = type?.pattern();
@@ -91,7 +106,7 @@ function countryPlan(data: MetadataData, selector: string): CountryPlan {
   return {
     national: whole(plan.nationalNumberPattern()),
     leading: leading ? new RegExp(leading) : undefined,
-    hasTypes: plan.hasTypes(),
+    hasTypes,
     types,
   };
 }
@@ -102,8 +117,7 @@ function callingPlan(data: MetadataData, code: string): CallingPlan | null {
   if (known !== undefined) return known;
   let plan: CallingPlan | null = null;
   const countries = data.getCountryCodesForCallingCode(code);
-  const probe = data.numberingPlan as Partial<PlanData> | undefined;
-  if (countries && countries.length > 0 && (probe === undefined || typeof probe.type === "function")) {
+  if (countries && countries.length > 0) {
     const main = countryPlan(data, code);
     const prefix = data.numberingPlan.nationalPrefixForParsing();
     plan = {
