@@ -8,6 +8,11 @@ import { HttpError } from "./http-error.js";
 
 const gunzipAsync = promisify(gunzip);
 
+/** what a 413 says: the body on the wire is over `limit` */
+export function tooLargeMessage(limit: number): string {
+  return `the body is larger than the limit of ${limit} bytes`;
+}
+
 /** the raw body bytes, decompressed; throws HttpError 413 past `limit`, 415 for an unknown encoding */
 export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
@@ -22,7 +27,7 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
       size += value.byteLength;
       if (size > limit) {
         await reader.cancel();
-        throw new HttpError(413, `the body is larger than the limit of ${limit} bytes`);
+        throw new HttpError(413, tooLargeMessage(limit));
       }
       chunks.push(value);
     }
@@ -36,7 +41,7 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
     return await gunzipAsync(raw, { maxOutputLength: limit });
   } catch (error) {
     if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE")
-      throw new HttpError(413, `the body is larger than the limit of ${limit} bytes once decompressed`);
+      throw new HttpError(413, `${tooLargeMessage(limit)} once decompressed`);
     throw new HttpError(400, "the body says Content-Encoding: gzip but is not valid gzip");
   }
 }

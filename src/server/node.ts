@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
+import { tooLargeMessage } from "./body.js";
 
 export interface ServeNodeOptions {
   /** default 3000; 0 picks a free port */
@@ -30,6 +31,11 @@ export interface NodeServer {
   close(): Promise<void>;
 }
 
+/** GET and HEAD requests carry no body */
+function carriesBody(req: IncomingMessage): boolean {
+  return req.method !== undefined && req.method !== "GET" && req.method !== "HEAD";
+}
+
 function toRequest(req: IncomingMessage, origin: string, body?: Buffer): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -38,7 +44,7 @@ function toRequest(req: IncomingMessage, origin: string, body?: Buffer): Request
     else headers.set(name, value);
   }
   const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
+  const hasBody = carriesBody(req);
   return new Request(new URL(req.url ?? "/", origin), {
     method,
     headers,
@@ -71,7 +77,7 @@ function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer | nul
 function tooLarge(res: ServerResponse, limit: number): void {
   res
     .writeHead(413, { "content-type": "application/json" })
-    .end(JSON.stringify({ error: `the body is larger than the limit of ${limit} bytes` }));
+    .end(JSON.stringify({ error: tooLargeMessage(limit) }));
 }
 
 async function writeResponse(response: Response, res: ServerResponse): Promise<void> {
@@ -121,7 +127,7 @@ export async function serveNode(
           res.end('{"error":"internal error"}');
         });
     };
-    if (limit === undefined || req.method === "GET" || req.method === "HEAD") {
+    if (limit === undefined || !carriesBody(req)) {
       dispatch();
       return;
     }
