@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
+import { resolveConfig } from "../src/config/resolve.js";
 import { playbookJourney } from "../src/core/journey/index.js";
 import { createManualClock, systemClock } from "../src/runtime/clock.js";
 import { createEngine } from "../src/runtime/engine.js";
@@ -143,22 +144,14 @@ async function ingestBench(dir: string) {
   };
   const clock = createManualClock(T0 + 60_000);
   const engine = createEngine({ store, journeys, destinations: [], clock });
-  // the same engine behind cartback's HTTP API: what a RudderStack SDK's batches go through
-  const server = await serveNode(
-    createHandler({
-      engine,
-      store,
-      logger: silentLogger,
-      config: {
-        writeKey: "bench",
-        server: { publicUrl: null, maxBodyBytes: 4 << 20, webhookHeader: null },
-        links: { secret: null, fallbackUrl: null },
-        webhooks: { mailerliteSecret: null, twilioAuthToken: null },
-      },
-    }),
-    // as `cartback serve` runs it: the adapter reads the bodies within the configured limit
-    { port: 0, host: "127.0.0.1", maxBodyBytes: 4 << 20 },
-  );
+  // the same engine behind cartback's HTTP API, configured and served as `cartback serve` does (the
+  // adapter reads each body within the configured limit): what a RudderStack SDK's batches go through
+  const config = resolveConfig({ writeKey: "bench", emulators: true }, {});
+  const server = await serveNode(createHandler({ engine, store, logger: silentLogger, config }), {
+    port: 0,
+    host: "127.0.0.1",
+    maxBodyBytes: config.server.maxBodyBytes,
+  });
   const authorization = `Basic ${Buffer.from("bench:").toString("base64")}`;
   /**
    * POST /v1/batch, 100 messages a request, `inFlight` requests open at once, from a worker thread:
