@@ -9,6 +9,10 @@ import * as z from "zod/mini";
 export interface Field<T> {
   /** true when the value is acceptable (missing counts as acceptable for optional fields) */
   test: (value: unknown) => boolean;
+  /** the rule for a present (non-null) value; shapes call it only for those */
+  check: (value: unknown) => boolean;
+  /** false when a missing (null or undefined) value is acceptable */
+  required: boolean;
   schema: z.ZodMiniType<T>;
 }
 
@@ -36,6 +40,8 @@ export function scalar<T>(
   const accepts = (value: unknown) => value == null || test(value);
   return {
     test: accepts,
+    check: test,
+    required: false,
     schema: z.optional(z.custom<T | null | undefined>(accepts, { error, params: { code } })),
   };
 }
@@ -43,7 +49,12 @@ export function scalar<T>(
 /** a field that must be present and pass `test` */
 export function required<T>(test: (value: unknown) => boolean, error: string): Field<T> {
   const accepts = (value: unknown) => value != null && test(value);
-  return { test: accepts, schema: z.custom<T>(accepts, { error, params: { code: "invalid_type" } }) };
+  return {
+    test: accepts,
+    check: test,
+    required: true,
+    schema: z.custom<T>(accepts, { error, params: { code: "invalid_type" } }),
+  };
 }
 
 /** an object with these fields; other keys are allowed and left alone */
@@ -52,13 +63,25 @@ export function shape<F extends Fields>(fields: F): Shape<Output<F>> {
   const schemaFields: Record<string, z.ZodMiniType> = {};
   for (const [key, field] of entries) schemaFields[key] = field.schema;
   const schema = z.object(schemaFields) as unknown as z.ZodMiniType<Output<F>>;
-  const test = (value: unknown): boolean => {
+  // flat arrays and an indexed loop: this runs for nearly every message, and most fields are absent
+  const keys = entries.map(([key]) => key);
+  const checks = entries.map(([, field]) => field.check);
+  const required = entries.map(([, field]) => field.required);
+  const check = (value: unknown): boolean => {
     if (!isObject(value)) return false;
-    for (const [key, field] of entries) if (!field.test(value[key])) return false;
+    for (let i = 0; i < keys.length; i++) {
+      const v = value[keys[i] as string];
+      if (v == null) {
+        if (required[i]) return false;
+      } else if (!(checks[i] as (value: unknown) => boolean)(v)) return false;
+    }
     return true;
   };
+  const test = check;
   return {
     test,
+    check,
+    required: true,
     schema,
     parse: (value) => (test(value) ? { success: true, data: value as Output<F> } : schema.safeParse(value)),
   };
@@ -66,7 +89,12 @@ export function shape<F extends Fields>(fields: F): Shape<Output<F>> {
 
 /** an optional shape (`null` and missing accepted) */
 export function optionalShape<T>(inner: Shape<T>): Field<T | null | undefined> {
-  return { test: (v) => v == null || inner.test(v), schema: z.optional(z.nullable(inner.schema)) };
+  return {
+    test: (v) => v == null || inner.check(v),
+    check: inner.check,
+    required: false,
+    schema: z.optional(z.nullable(inner.schema)),
+  };
 }
 
 /** a list whose items all have `item`'s shape */
@@ -74,13 +102,18 @@ export function listOf<T>(item: Field<T>, error: string, optional: true): Field<
 export function listOf<T>(item: Field<T>, error: string, optional: false): Field<T[]>;
 export function listOf<T>(item: Field<T>, error: string, optional: boolean): Field<T[] | null | undefined> {
   const array = z.array(item.schema, { error });
-  const test = (value: unknown) => Array.isArray(value) && value.every((v) => item.test(v));
+  const check = (value: unknown) => {
+    if (!Array.isArray(value)) return false;
+    for (const v of value) if (!item.test(v)) return false;
+    return true;
+  };
   return optional
-    ? { test: (v) => v == null || test(v), schema: z.optional(z.nullable(array)) }
-    : { test, schema: array };
+    ? { test: (v) => v == null || check(v), check, required: false, schema: z.optional(z.nullable(array)) }
+    : { test: check, check, required: true, schema: array };
 }
 
 /** one of a fixed set of strings */
 export function oneOf<const T extends readonly string[]>(values: T, error: string): Field<T[number]> {
-  return { test: (v) => typeof v === "string" && values.includes(v), schema: z.enum(values, { error }) };
+  const check = (v: unknown) => typeof v === "string" && values.includes(v);
+  return { test: check, check, required: true, schema: z.enum(values, { error }) };
 }
