@@ -29,23 +29,36 @@ export function refs(...values: unknown[]): string[] {
 export { roundMoney } from "../money.js";
 
 /** a product as a cart item; an issue when it names no product or has an impossible quantity or price */
-export function toItem(product: Partial<Product>, path: (string | number)[]): CartItem | Issue {
+export function toItem(
+  product: Partial<Product>,
+  parent: (string | number)[],
+  index?: number,
+): CartItem | Issue {
+  // the path is built only for an issue: this runs for every product of every message
   const productId =
     toId(product.product_id) || toId(product.id) || toId(product.sku) || toId(product.variant_id);
   if (!productId) {
     return issue(
       "missing_field",
-      [...path, "product_id"],
+      fieldPath(parent, index, "product_id"),
       "a product needs product_id (or sku) to tell items apart",
     );
   }
   const quantity = product.quantity == null ? 1 : toNumber(product.quantity);
   if (!Number.isInteger(quantity) || quantity < 0) {
-    return issue("invalid_value", [...path, "quantity"], `expected a whole number of items, got ${quantity}`);
+    return issue(
+      "invalid_value",
+      fieldPath(parent, index, "quantity"),
+      `expected a whole number of items, got ${quantity}`,
+    );
   }
   const price = product.price == null ? 0 : toNumber(product.price);
   if (price < 0) {
-    return issue("invalid_value", [...path, "price"], `expected a price of zero or more, got ${price}`);
+    return issue(
+      "invalid_value",
+      fieldPath(parent, index, "price"),
+      `expected a price of zero or more, got ${price}`,
+    );
   }
   const item: CartItem = { productId, quantity, price: roundMoney(price) };
   const sku = toId(product.sku);
@@ -60,6 +73,10 @@ export function toItem(product: Partial<Product>, path: (string | number)[]): Ca
   return item;
 }
 
+function fieldPath(parent: (string | number)[], index: number | undefined, field: string) {
+  return index === undefined ? [...parent, field] : [...parent, index, field];
+}
+
 export function isIssue(value: CartItem | Issue): value is Issue {
   return "code" in value;
 }
@@ -71,11 +88,12 @@ export function toItems(
 ): { items: CartItem[]; issues: Issue[] } {
   const items: CartItem[] = [];
   const issues: Issue[] = [];
-  (products ?? []).forEach((product, index) => {
-    const item = toItem(product, [...path, index]);
+  if (!products) return { items, issues };
+  for (let index = 0; index < products.length; index++) {
+    const item = toItem(products[index] as Partial<Product>, path, index);
     if (isIssue(item)) issues.push(item);
     else if (item.quantity > 0) items.push(item);
-  });
+  }
   return { items, issues };
 }
 

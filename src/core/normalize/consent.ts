@@ -50,30 +50,42 @@ function categoryChannel(id: string, options: NormalizeOptions): Channel | undef
   return undefined;
 }
 
+/** flat lists of the keys above and their channels, for the loop that runs on every message */
+const FLAG_KEYS = OPT_IN_KEYS.flatMap(([, keys]) => keys);
+const FLAG_CHANNELS = OPT_IN_KEYS.flatMap(([channel, keys]) => keys.map(() => channel));
+const STATE_KEYS = CONSENT_OBJECT_KEYS.flatMap(([, keys]) => keys);
+const STATE_CHANNELS = CONSENT_OBJECT_KEYS.flatMap(([channel, keys]) => keys.map(() => channel));
+
 /** every consent signal in a message's trait sources and consent-management context */
 export function readConsent(
   sources: readonly (Json | undefined)[],
   context: Json | undefined,
   options: NormalizeOptions,
 ): ConsentSignal[] {
-  let found: Map<Channel, "granted" | "denied"> | undefined;
+  // in the order each channel was first found; a denial is never overwritten
+  let found: ConsentSignal[] | undefined;
   const record = (channel: Channel, status: "granted" | "denied") => {
-    found ??= new Map();
-    if (found.get(channel) !== "denied") found.set(channel, status);
+    found ??= [];
+    for (const signal of found) {
+      if (signal.channel !== channel) continue;
+      if (signal.status !== "denied") signal.status = status;
+      return;
+    }
+    found.push({ channel, status });
   };
   for (const source of sources) {
     if (!source) continue;
-    for (const [channel, keys] of OPT_IN_KEYS) {
-      for (const key of keys) {
-        const value = flag(source[key]);
-        if (value !== undefined) record(channel, value ? "granted" : "denied");
-      }
+    for (let i = 0; i < FLAG_KEYS.length; i++) {
+      const raw = source[FLAG_KEYS[i] as string];
+      if (raw === undefined) continue;
+      const value = flag(raw);
+      if (value !== undefined) record(FLAG_CHANNELS[i] as Channel, value ? "granted" : "denied");
     }
-    for (const [channel, keys] of CONSENT_OBJECT_KEYS) {
-      for (const key of keys) {
-        const status = fromState(source[key]);
-        if (status) record(channel, status);
-      }
+    for (let i = 0; i < STATE_KEYS.length; i++) {
+      const raw = source[STATE_KEYS[i] as string];
+      if (raw === undefined) continue;
+      const status = fromState(raw);
+      if (status) record(STATE_CHANNELS[i] as Channel, status);
     }
     // Shopify's checkbox: ticking it is consent, leaving it unticked is not a refusal
     if (flag(source.buyer_accepts_marketing) === true || flag(source.accepts_marketing) === true) {
@@ -96,5 +108,7 @@ export function readConsent(
       }
     }
   }
-  return found ? [...found].map(([channel, status]) => ({ channel, status })) : [];
+  return found ?? NO_SIGNALS;
 }
+
+const NO_SIGNALS: ConsentSignal[] = [];

@@ -79,14 +79,23 @@ export interface ContactInput {
   phoneKeys?: readonly string[];
 }
 
+// key lists as constants: an array literal in a call allocates on every message
+const EMAIL_KEYS = ["email", "Email"];
+const PHONE_KEYS = ["phone", "Phone", "phone_number", "mobile"];
+const FIRST_NAME_KEYS = ["firstName", "first_name", "firstname"];
+const LAST_NAME_KEYS = ["lastName", "last_name", "lastname"];
+const NAME_KEYS = ["name"];
+const TIMEZONE_KEYS = ["timezone", "time_zone"];
+const LOCALE_KEYS = ["locale", "language"];
+
 export function buildContact(input: ContactInput): Contact {
   const { sources, context } = input;
   const contact: Contact = {};
   if (input.userId) contact.userId = input.userId;
   if (input.anonymousId) contact.anonymousId = input.anonymousId;
-  const email = normalizeEmail(pick(sources, ["email", "Email"]));
+  const email = normalizeEmail(pick(sources, EMAIL_KEYS));
   if (email) contact.email = email;
-  const rawPhone = pick(sources, input.phoneKeys ?? ["phone", "Phone", "phone_number", "mobile"]);
+  const rawPhone = pick(sources, input.phoneKeys ?? PHONE_KEYS);
   if (rawPhone) {
     // an address in the message knows the shopper's country better than the store-wide default
     const region = regionFrom(sources) ?? input.region;
@@ -95,15 +104,16 @@ export function buildContact(input: ContactInput): Contact {
     else if (phone.invalid) contact.invalidPhone = phone.invalid;
   }
   const person = input.personSources ?? sources;
-  const firstName = pick(person, ["firstName", "first_name", "firstname"]);
-  const lastName = pick(person, ["lastName", "last_name", "lastname"]);
-  const name = pick(person, ["name"]) ?? ([firstName, lastName].filter(Boolean).join(" ") || undefined);
+  const firstName = pick(person, FIRST_NAME_KEYS);
+  const lastName = pick(person, LAST_NAME_KEYS);
+  const name =
+    pick(person, NAME_KEYS) ?? (firstName && lastName ? `${firstName} ${lastName}` : (firstName ?? lastName));
   if (firstName) contact.firstName = firstName;
   if (lastName) contact.lastName = lastName;
   if (name) contact.name = name;
-  const timezone = text(context?.timezone) ?? pick(person, ["timezone", "time_zone"]);
+  const timezone = text(context?.timezone) ?? pick(person, TIMEZONE_KEYS);
   if (timezone && isTimeZone(timezone)) contact.timezone = timezone;
-  const locale = text(context?.locale) ?? pick(person, ["locale", "language"]);
+  const locale = text(context?.locale) ?? pick(person, LOCALE_KEYS);
   if (locale) contact.locale = locale;
   const device = deviceFrom(context);
   if (device) contact.device = device;

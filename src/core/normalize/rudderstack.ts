@@ -125,10 +125,10 @@ export function mapRudderstack(
   const traits = message.traits ?? undefined;
   const properties = message.properties ?? {};
   const contextTraits = asObject(context?.traits);
-  const sources = [traits, contextTraits, properties];
+  const traitSources = [traits, contextTraits];
   const contact = buildContact({
-    sources,
-    personSources: [traits, contextTraits],
+    sources: [traits, contextTraits, properties],
+    personSources: traitSources,
     userId: toId(message.userId),
     anonymousId: toId(message.anonymousId),
     context,
@@ -143,7 +143,7 @@ export function mapRudderstack(
       ),
     ]);
   }
-  const isShopify = text(asObject(context?.library)?.name)?.toLowerCase().includes("shopify") ?? false;
+  const isShopify = isShopifyLibrary(asObject(context?.library)?.name);
   const env: Envelope = {
     id,
     at,
@@ -151,7 +151,7 @@ export function mapRudderstack(
     contact,
     context,
     properties,
-    traitSources: [traits, contextTraits],
+    traitSources,
   };
   const consent = consentEvents(env, options);
 
@@ -191,16 +191,29 @@ export function mapRudderstack(
         ...consent,
       ]);
     case "group":
-      return ok(consent);
+      return ok(consent === NO_EVENTS ? [] : consent);
     case "track": {
       const name = message.event?.trim();
       if (!name) return fail([issue("missing_field", ["event"], "a track message needs an event name")]);
       const kind = trackKind(name);
-      if (kind === undefined) return ok(consent);
+      if (kind === undefined) return ok(consent === NO_EVENTS ? [] : consent);
       const mapped = mapTrack(kind, env);
-      return mapped.success ? ok([...mapped.data, ...consent]) : mapped;
+      if (!mapped.success || consent.length === 0) return mapped;
+      return ok([...mapped.data, ...consent]);
     }
   }
+}
+
+// a source sends the same library name with every message: remember the last answer
+let lastLibrary: unknown;
+let lastLibraryIsShopify = false;
+
+function isShopifyLibrary(name: unknown): boolean {
+  if (name !== lastLibrary) {
+    lastLibraryIsShopify = text(name)?.toLowerCase().includes("shopify") ?? false;
+    lastLibrary = name;
+  }
+  return lastLibraryIsShopify;
 }
 
 function identified(
@@ -212,7 +225,12 @@ function identified(
   const kept: Record<string, string | number | boolean | null> = {};
   for (const key of options.keepTraits ?? DEFAULT_KEEP_TRAITS) {
     const value = traits?.[key] ?? contextTraits?.[key];
-    if (value === null || ["string", "number", "boolean"].includes(typeof value)) {
+    if (
+      value === null ||
+      typeof value === "string" ||
+      typeof value === "number" ||
+      typeof value === "boolean"
+    ) {
       kept[key] = value as string | number | boolean | null;
     }
   }
@@ -227,7 +245,9 @@ function identified(
 }
 
 function consentEvents(env: Envelope, options: NormalizeOptions): CartEvent[] {
-  return readConsent(env.traitSources, env.context, options).map(({ channel, status }) => ({
+  const signals = readConsent(env.traitSources, env.context, options);
+  if (signals.length === 0) return NO_EVENTS;
+  return signals.map(({ channel, status }) => ({
     id: `${env.id}#consent:${channel}`,
     at: env.at,
     source: env.source,
@@ -237,6 +257,8 @@ function consentEvents(env: Envelope, options: NormalizeOptions): CartEvent[] {
     status,
   }));
 }
+
+const NO_EVENTS: CartEvent[] = [];
 
 function shopifyDetails(env: Envelope): Json | undefined {
   return asObject(env.context?.shopifyDetails);
