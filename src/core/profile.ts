@@ -100,3 +100,55 @@ export const PROFILE_LIMITS = {
   orderIds: 50,
   anonymousIds: 20,
 } as const;
+
+/**
+ * A shallow copy with every field in one fixed order, the optional ones present even when
+ * undefined (JSON leaves those out). Every profile the reducer returns then has the same hidden
+ * class, so the code that reads profiles stays monomorphic; a spread copies whichever of the many
+ * shapes a profile arrived in, slowly.
+ */
+export function copyProfile(p: Profile): Profile {
+  return {
+    id: p.id,
+    userId: p.userId,
+    anonymousIds: p.anonymousIds,
+    email: p.email,
+    phone: p.phone,
+    invalidPhone: p.invalidPhone,
+    firstName: p.firstName,
+    lastName: p.lastName,
+    name: p.name,
+    timezone: p.timezone,
+    locale: p.locale,
+    device: p.device,
+    traits: p.traits,
+    consent: p.consent,
+    orders: p.orders,
+    carts: p.carts,
+    engagement: p.engagement,
+    journeys: p.journeys,
+    seen: p.seen,
+    firstSeenAt: p.firstSeenAt,
+    lastSeenAt: p.lastSeenAt,
+  };
+}
+
+/** a cart copied the same way (see `copyProfile`) */
+export function copyCart(c: Cart): Cart {
+  return {
+    id: c.id,
+    refs: c.refs,
+    items: c.items,
+    value: c.value,
+    currency: c.currency,
+    checkoutUrl: c.checkoutUrl,
+    coupon: c.coupon,
+    status: c.status,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    snapshotAt: c.snapshotAt,
+    checkoutStartedAt: c.checkoutStartedAt,
+    orderedAt: c.orderedAt,
+    orderId: c.orderId,
+  };
+}

@@ -6,7 +6,7 @@ import type { CartEvent, CartItem, Channel, Contact } from "./events.js";
 import { CHANNELS } from "./events.js";
 import { itemsValue, roundMoney } from "./money.js";
 import type { Cart, ConsentState, EngagementRecord, OrderHistory, Profile } from "./profile.js";
-import { PROFILE_LIMITS } from "./profile.js";
+import { copyCart, copyProfile, PROFILE_LIMITS } from "./profile.js";
 
 /** carts idle this long are expired when the shopper starts another */
 export const CART_EXPIRY_MS = 30 * 24 * 60 * 60 * 1000;
@@ -14,7 +14,7 @@ export const CART_EXPIRY_MS = 30 * 24 * 60 * 60 * 1000;
 export function emptyProfile(id: string, at: number): Profile {
   const consent = {} as Profile["consent"];
   for (const channel of CHANNELS) consent[channel] = { status: "unknown" };
-  return {
+  return copyProfile({
     id,
     anonymousIds: [],
     traits: {},
@@ -26,7 +26,7 @@ export function emptyProfile(id: string, at: number): Profile {
     seen: [],
     firstSeenAt: at,
     lastSeenAt: at,
-  };
+  });
 }
 
 function pushBounded<T>(list: readonly T[], value: T, limit: number): T[] {
@@ -101,7 +101,7 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
   ) {
     return profile;
   }
-  const next: Profile = { ...profile };
+  const next = copyProfile(profile);
   if (counted) next.seen = pushBounded(profile.seen, event.id, PROFILE_LIMITS.seen);
   // a later event's contact details replace older ones. At the same instant only a counted event's
   // do: a consent decision or alias is not remembered in `seen`, so a duplicate of one must not
@@ -132,8 +132,11 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
       break;
     case "activity": {
       const cart = findCart(next, event.cartRefs, true);
-      if (cart && isOpen(cart) && event.at > cart.updatedAt)
-        updateCart(next, { ...cart, updatedAt: event.at });
+      if (cart && isOpen(cart) && event.at > cart.updatedAt) {
+        const active = copyCart(cart);
+        active.updatedAt = event.at;
+        updateCart(next, active);
+      }
       break;
     }
     case "item_added":
@@ -203,9 +206,9 @@ function applyContact(profile: Profile, contact: Contact, isLatest: boolean): vo
     if (value !== undefined && (isLatest || profile[key] === undefined))
       (profile as Contact)[key] = value as never;
   }
-  // `delete` only when there is something to delete: it slows every later access to the object
+  // cleared, not deleted: `delete` would take the object off its hidden class
   if (contact.phone) {
-    if (profile.invalidPhone !== undefined) delete profile.invalidPhone;
+    if (profile.invalidPhone !== undefined) profile.invalidPhone = undefined;
   } else if (contact.invalidPhone && !profile.phone) profile.invalidPhone = contact.invalidPhone;
 }
 
@@ -239,10 +242,16 @@ function updateCart(profile: Profile, cart: Cart): void {
   profile.carts = carts;
 }
 
+function expired(cart: Cart): Cart {
+  const next = copyCart(cart);
+  next.status = "expired";
+  return next;
+}
+
 function addCart(profile: Profile, cart: Cart): void {
   // an idle open cart is expired when a new one starts; the oldest closed carts make room first
   let carts = profile.carts.map((c) =>
-    isOpen(c) && cart.createdAt - c.updatedAt > CART_EXPIRY_MS ? { ...c, status: "expired" as const } : c,
+    isOpen(c) && cart.createdAt - c.updatedAt > CART_EXPIRY_MS ? expired(c) : c,
   );
   if (carts.length >= PROFILE_LIMITS.carts) {
     const drop = carts.findIndex((c) => !isOpen(c));
@@ -272,7 +281,7 @@ function newCart(profile: Profile, event: CartChange, after?: Cart): Cart {
   const base = event.cartRefs[0] ?? `cart:${event.id}`;
   // a cart id reused after its order starts a new cart with a derived, stable id
   const id = after ? `${after.id}~${profile.carts.filter((c) => c.id.startsWith(after.id)).length}` : base;
-  return {
+  return copyCart({
     id,
     refs: [...event.cartRefs],
     items: [],
@@ -280,7 +289,7 @@ function newCart(profile: Profile, event: CartChange, after?: Cart): Cart {
     status: "active",
     createdAt: event.at,
     updatedAt: event.at,
-  };
+  });
 }
 
 function applyCartEvent(profile: Profile, event: CartChange): void {
@@ -297,7 +306,8 @@ function applyCartEvent(profile: Profile, event: CartChange): void {
     cart = newCart(profile, event);
     addCart(profile, cart);
   }
-  const next: Cart = { ...cart, refs: mergeRefs(cart.refs, event.cartRefs) };
+  const next = copyCart(cart);
+  next.refs = mergeRefs(cart.refs, event.cartRefs);
   if (event.at > next.updatedAt) next.updatedAt = event.at;
 
   switch (event.type) {
@@ -343,7 +353,7 @@ function applyCartEvent(profile: Profile, event: CartChange): void {
       break;
     }
     case "coupon_changed":
-      if (event.coupon === null) delete next.coupon;
+      if (event.coupon === null) next.coupon = undefined;
       else next.coupon = event.coupon;
       break;
   }
@@ -382,17 +392,15 @@ function applyOrder(profile: Profile, event: Extract<CartEvent, { type: "order_c
   const cart = findCart(profile, event.cartRefs, true) ?? findCart(profile, [], true);
   if (cart) {
     if (cart.status === "ordered") return;
-    const ordered: Cart = {
-      ...cart,
-      refs: mergeRefs(cart.refs, event.cartRefs),
-      status: "ordered",
-      orderedAt: event.at,
-    };
+    const ordered = copyCart(cart);
+    ordered.refs = mergeRefs(cart.refs, event.cartRefs);
+    ordered.status = "ordered";
+    ordered.orderedAt = event.at;
     if (event.orderId) ordered.orderId = event.orderId;
     updateCart(profile, ordered);
   } else if (event.cartRefs.length > 0) {
     // the order arrived before its cart: remember it so the late cart events cannot open it again
-    const ordered: Cart = {
+    const ordered = copyCart({
       id: event.cartRefs[0] as string,
       refs: [...event.cartRefs],
       items: [],
@@ -401,7 +409,7 @@ function applyOrder(profile: Profile, event: Extract<CartEvent, { type: "order_c
       createdAt: event.at,
       updatedAt: event.at,
       orderedAt: event.at,
-    };
+    });
     if (event.orderId) ordered.orderId = event.orderId;
     addCart(profile, ordered);
   }

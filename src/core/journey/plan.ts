@@ -5,7 +5,7 @@
  */
 import type { Command, CommandMeta } from "../commands.js";
 import type { Channel } from "../events.js";
-import type { Cart, Profile } from "../profile.js";
+import { type Cart, copyProfile, type Profile } from "../profile.js";
 import { assignVariant, type Variant } from "./ab.js";
 import { checkAbandonment, classifyIntent, isOpenCart } from "./abandonment.js";
 import { activePause, addJourneyTime, skipWindowAt } from "./blackout.js";
@@ -104,7 +104,7 @@ export function planResolvedJourney(
   const update = (next: JourneyInstance, key: string) => {
     if (journeys === profile.journeys) {
       journeys = keyedCopy(profile.journeys);
-      run.profile = Object.assign({}, profile);
+      run.profile = copyProfile(profile);
       run.profile.journeys = journeys;
     }
     journeys[key] = next;
