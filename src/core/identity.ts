@@ -144,21 +144,30 @@ export function createProfileBook(): ProfileBook {
   const moved = new Map<string, string>();
   const current = (id: string | undefined): string | undefined => {
     let found = id;
-    while (found !== undefined && !profiles.has(found)) found = moved.get(found);
+    // an id leaves `profiles` only by a merge, which records it in `moved` (small, so asked first)
+    while (found !== undefined && moved.has(found) && !profiles.has(found)) found = moved.get(found);
     return found;
   };
+  // which of the event's keys the index already maps straight to the profile `target` found, one
+  // bit per key: those need no write after the reduce
+  let direct = 0;
   const last: { contact: Contact | undefined; id: string } = { contact: undefined, id: "" };
 
   function target(event: CartEvent, keys: readonly string[]): Omit<ApplyResult, "changed"> | undefined {
     // the common case, every key known points at one profile, allocates nothing
     let only: string | undefined;
     let several = false;
-    for (const key of keys) {
-      const id = current(index.get(key));
+    direct = 0;
+    let mapped = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const stored = index.get(keys[i] as string);
+      const id = current(stored);
       if (id === undefined) continue;
+      if (stored === id) mapped |= 1 << i;
       if (only === undefined) only = id;
       else if (id !== only) several = true;
     }
+    if (!several) direct = mapped;
     if (only === undefined) return undefined;
     if (!several) {
       const profile = profiles.get(only) as Profile;
@@ -213,7 +222,10 @@ export function createProfileBook(): ProfileBook {
         return { profile, absorbed: NONE, changed: false };
       }
       profiles.set(profile.id, profile);
-      for (const key of keys) if (index.get(key) !== profile.id) index.set(key, profile.id);
+      const skip = found && profile.id === found.profile.id && found.absorbed.length === 0 ? direct : 0;
+      for (let i = 0; i < keys.length; i++) {
+        if ((skip & (1 << i)) === 0) index.set(keys[i] as string, profile.id);
+      }
       if (found?.absorbed.length) for (const key of profileIdentityKeys(profile)) index.set(key, profile.id);
       return { profile, absorbed: found ? found.absorbed : NONE, changed: true };
     },
