@@ -90,34 +90,38 @@ const LOCALE_KEYS = ["locale", "language"];
 
 export function buildContact(input: ContactInput): Contact {
   const { sources, context } = input;
-  const contact: Contact = {};
-  if (input.userId) contact.userId = input.userId;
-  if (input.anonymousId) contact.anonymousId = input.anonymousId;
   const email = normalizeEmail(pick(sources, EMAIL_KEYS));
-  if (email) contact.email = email;
+  let phone: string | undefined;
+  let invalidPhone: string | undefined;
   const rawPhone = pick(sources, input.phoneKeys ?? PHONE_KEYS);
   if (rawPhone) {
     // an address in the message knows the shopper's country better than the store-wide default
     const region = regionFrom(sources) ?? input.region;
-    const phone = normalizePhone(rawPhone, region);
-    if (phone.e164) contact.phone = phone.e164;
-    else if (phone.invalid) contact.invalidPhone = phone.invalid;
+    const result = normalizePhone(rawPhone, region);
+    if (result.e164) phone = result.e164;
+    else if (result.invalid) invalidPhone = result.invalid;
   }
   const person = input.personSources ?? sources;
   const firstName = pick(person, FIRST_NAME_KEYS);
   const lastName = pick(person, LAST_NAME_KEYS);
   const name =
     pick(person, NAME_KEYS) ?? (firstName && lastName ? `${firstName} ${lastName}` : (firstName ?? lastName));
-  if (firstName) contact.firstName = firstName;
-  if (lastName) contact.lastName = lastName;
-  if (name) contact.name = name;
-  const timezone = text(context?.timezone) ?? pick(person, TIMEZONE_KEYS);
-  if (timezone && isTimeZone(timezone)) contact.timezone = timezone;
-  const locale = text(context?.locale) ?? pick(person, LOCALE_KEYS);
-  if (locale) contact.locale = locale;
-  const device = deviceFrom(context);
-  if (device) contact.device = device;
-  return contact;
+  const zone = text(context?.timezone) ?? pick(person, TIMEZONE_KEYS);
+  // every field present, in one order, undefined when unknown (JSON leaves those out): contacts then
+  // share one hidden class, and the reducer that reads every one of them stays monomorphic
+  return {
+    userId: input.userId || undefined,
+    anonymousId: input.anonymousId || undefined,
+    email: email || undefined,
+    phone,
+    invalidPhone,
+    firstName,
+    lastName,
+    name,
+    timezone: zone && isTimeZone(zone) ? zone : undefined,
+    locale: text(context?.locale) ?? pick(person, LOCALE_KEYS),
+    device: deviceFrom(context),
+  };
 }
 
 /** a country code found in the message's address fields, for phones typed without one */
