@@ -60,7 +60,13 @@ export function resolveConsent(current: ConsentState, candidate: ConsentState): 
   const candidateAt = decidedAt(candidate);
   const currentAt = decidedAt(current);
   if (candidate.status === current.status) {
-    return candidateAt > currentAt ? { ...current, confirmedAt: candidateAt } : current;
+    if (candidateAt <= currentAt) return current;
+    const confirmed: ConsentState = { status: current.status };
+    if (current.at !== undefined) confirmed.at = current.at;
+    if (current.eventId !== undefined) confirmed.eventId = current.eventId;
+    if (current.source !== undefined) confirmed.source = current.source;
+    confirmed.confirmedAt = candidateAt;
+    return confirmed;
   }
   return candidateAt > currentAt || (candidateAt === currentAt && candidate.status === "denied")
     ? candidate
@@ -71,9 +77,15 @@ export function resolveConsent(current: ConsentState, candidate: ConsentState): 
 function knownContact(profile: Profile, contact: Contact): boolean {
   if (contact.userId && contact.userId !== profile.userId) return false;
   if (contact.anonymousId && !profile.anonymousIds.includes(contact.anonymousId)) return false;
-  for (const key of CONTACT_FIELDS) {
-    if (contact[key] !== undefined && contact[key] !== profile[key]) return false;
-  }
+  // each detail by name (named reads are the fast ones; see applyContact)
+  if (contact.email !== undefined && contact.email !== profile.email) return false;
+  if (contact.phone !== undefined && contact.phone !== profile.phone) return false;
+  if (contact.firstName !== undefined && contact.firstName !== profile.firstName) return false;
+  if (contact.lastName !== undefined && contact.lastName !== profile.lastName) return false;
+  if (contact.name !== undefined && contact.name !== profile.name) return false;
+  if (contact.timezone !== undefined && contact.timezone !== profile.timezone) return false;
+  if (contact.locale !== undefined && contact.locale !== profile.locale) return false;
+  if (contact.device !== undefined && contact.device !== profile.device) return false;
   return (
     contact.invalidPhone === undefined || contact.invalidPhone === profile.invalidPhone || !!profile.phone
   );
@@ -122,7 +134,11 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
         eventId: event.id,
         source: event.source,
       });
-      if (resolved !== current) next.consent = { ...next.consent, [event.channel]: resolved };
+      if (resolved !== current) {
+        const { email, sms, whatsapp, push } = next.consent;
+        next.consent = { email, sms, whatsapp, push };
+        next.consent[event.channel] = resolved;
+      }
       break;
     }
     case "identity_merged":
@@ -180,17 +196,6 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
   return next;
 }
 
-const CONTACT_FIELDS = [
-  "email",
-  "phone",
-  "firstName",
-  "lastName",
-  "name",
-  "timezone",
-  "locale",
-  "device",
-] as const;
-
 function applyContact(profile: Profile, contact: Contact, isLatest: boolean): void {
   if (contact.userId && !profile.userId) profile.userId = contact.userId;
   if (contact.anonymousId && !profile.anonymousIds.includes(contact.anonymousId)) {
@@ -200,14 +205,19 @@ function applyContact(profile: Profile, contact: Contact, isLatest: boolean): vo
       PROFILE_LIMITS.anonymousIds,
     );
   }
-  // newer details replace older ones; a late event only fills gaps
-  for (const key of CONTACT_FIELDS) {
-    const value = contact[key];
-    if (value !== undefined && (isLatest || profile[key] === undefined))
-      (profile as Contact)[key] = value as never;
-  }
+  // newer details replace older ones; a late event only fills gaps. Field by field: this runs for
+  // every event, and named reads are the fast ones
+  const { email, phone, firstName, lastName, name, timezone, locale, device } = contact;
+  if (email !== undefined && (isLatest || profile.email === undefined)) profile.email = email;
+  if (phone !== undefined && (isLatest || profile.phone === undefined)) profile.phone = phone;
+  if (firstName !== undefined && (isLatest || profile.firstName === undefined)) profile.firstName = firstName;
+  if (lastName !== undefined && (isLatest || profile.lastName === undefined)) profile.lastName = lastName;
+  if (name !== undefined && (isLatest || profile.name === undefined)) profile.name = name;
+  if (timezone !== undefined && (isLatest || profile.timezone === undefined)) profile.timezone = timezone;
+  if (locale !== undefined && (isLatest || profile.locale === undefined)) profile.locale = locale;
+  if (device !== undefined && (isLatest || profile.device === undefined)) profile.device = device;
   // cleared, not deleted: `delete` would take the object off its hidden class
-  if (contact.phone) {
+  if (phone) {
     if (profile.invalidPhone !== undefined) profile.invalidPhone = undefined;
   } else if (contact.invalidPhone && !profile.phone) profile.invalidPhone = contact.invalidPhone;
 }
