@@ -8,6 +8,37 @@ import { HttpError } from "./http-error.js";
 
 const gunzipAsync = promisify(gunzip);
 
+/**
+ * Bodies already in memory, for requests and responses that cartback itself builds in the same
+ * process: the Node adapter holds each request body it buffered, and `jsonResponse` its text. Reading
+ * them back through the web stream machinery costs more than the rest of a small request; a body not
+ * listed here is read from its stream as usual.
+ */
+const requestBodies = new WeakMap<Request, Uint8Array>();
+const responseTexts = new WeakMap<Response, string>();
+
+/** records the body `request` was built with (the bytes on the wire, before any decompression) */
+export function holdRequestBody(request: Request, bytes: Uint8Array): Request {
+  requestBodies.set(request, bytes);
+  return request;
+}
+
+/** a JSON response whose text the Node adapter can write without reading the body stream */
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  const text = JSON.stringify(body);
+  const response = new Response(text, {
+    status,
+    headers: { "content-type": "application/json", ...headers },
+  });
+  responseTexts.set(response, text);
+  return response;
+}
+
+/** the text a response was built with by `jsonResponse`, when its body was not read since */
+export function heldResponseText(response: Response): string | undefined {
+  return response.bodyUsed ? undefined : responseTexts.get(response);
+}
+
 /** what a 413 says: the body on the wire is over `limit` */
 export function tooLargeMessage(limit: number): string {
   return `the body is larger than the limit of ${limit} bytes`;
@@ -19,7 +50,12 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   if (declared > limit) throw new HttpError(413, `the body is ${declared} bytes; the limit is ${limit}`);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  if (request.body) {
+  const held = request.bodyUsed ? undefined : requestBodies.get(request);
+  if (held !== undefined) {
+    if (held.byteLength > limit) throw new HttpError(413, tooLargeMessage(limit));
+    chunks.push(held);
+    size = held.byteLength;
+  } else if (request.body) {
     const reader = request.body.getReader();
     for (;;) {
       const { done, value } = await reader.read();

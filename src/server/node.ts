@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
-import { tooLargeMessage } from "./body.js";
+import { heldResponseText, holdRequestBody, tooLargeMessage } from "./body.js";
 
 export interface ServeNodeOptions {
   /** default 3000; 0 picks a free port */
@@ -45,7 +45,7 @@ function toRequest(req: IncomingMessage, origin: string, body?: Buffer): Request
   }
   const method = req.method ?? "GET";
   const hasBody = carriesBody(req);
-  return new Request(new URL(req.url ?? "/", origin), {
+  const request = new Request(new URL(req.url ?? "/", origin), {
     method,
     headers,
     ...(hasBody
@@ -54,6 +54,7 @@ function toRequest(req: IncomingMessage, origin: string, body?: Buffer): Request
         : { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" }
       : {}),
   } as RequestInit);
+  return hasBody && body !== undefined ? holdRequestBody(request, body) : request;
 }
 
 /**
@@ -90,6 +91,11 @@ async function writeResponse(response: Response, res: ServerResponse): Promise<v
   res.writeHead(response.status, headers);
   if (!response.body) {
     res.end();
+    return;
+  }
+  const text = heldResponseText(response);
+  if (text !== undefined) {
+    res.end(text);
     return;
   }
   const body = Buffer.from(await response.arrayBuffer());
