@@ -13,7 +13,7 @@
  */
 import type { CartEvent, Contact } from "./events.js";
 import type { Profile } from "./profile.js";
-import { PROFILE_LIMITS } from "./profile.js";
+import { copyProfile, PROFILE_LIMITS } from "./profile.js";
 import { emptyProfile, reduceProfile, resolveConsent } from "./reduce.js";
 
 /** the identity keys of a contact, strongest first */
@@ -79,33 +79,41 @@ export function mergeProfiles(a: Profile, b: Profile): Profile {
   ]
     .sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : 1))
     .slice(-PROFILE_LIMITS.carts);
-  const merged: Profile = {
-    ...older,
-    ...newer,
-    id: survivor.id,
-    anonymousIds: union(survivor.anonymousIds, absorbed.anonymousIds, PROFILE_LIMITS.anonymousIds),
-    traits: { ...older.traits, ...newer.traits },
-    consent,
-    orders: {
-      ...older.orders,
-      ...newer.orders,
-      // an order seen in both counts once (its value is taken from one side only)
-      count: Math.max(0, survivor.orders.count + absorbed.orders.count - shared),
-      lifetimeValue:
-        shared > 0
-          ? Math.max(survivor.orders.lifetimeValue, absorbed.orders.lifetimeValue)
-          : survivor.orders.lifetimeValue + absorbed.orders.lifetimeValue,
-      recentIds: orderIds,
-    },
-    carts,
-    engagement: [...survivor.engagement, ...absorbed.engagement]
-      .sort((x, y) => x.at - y.at)
-      .slice(-PROFILE_LIMITS.engagement),
-    journeys: { ...absorbed.journeys, ...survivor.journeys },
-    seen: union(survivor.seen, absorbed.seen, PROFILE_LIMITS.seen),
-    firstSeenAt: Math.min(survivor.firstSeenAt, absorbed.firstSeenAt),
-    lastSeenAt: Math.max(survivor.lastSeenAt, absorbed.lastSeenAt),
+  // the newer profile's details, and the older one's where the newer has none (optional fields are
+  // present but undefined on profiles the reducer made, so a spread would copy the gaps too)
+  const merged = copyProfile(newer);
+  merged.id = survivor.id;
+  merged.email = newer.email ?? older.email;
+  merged.phone = newer.phone ?? older.phone;
+  merged.invalidPhone = newer.invalidPhone ?? older.invalidPhone;
+  merged.firstName = newer.firstName ?? older.firstName;
+  merged.lastName = newer.lastName ?? older.lastName;
+  merged.name = newer.name ?? older.name;
+  merged.timezone = newer.timezone ?? older.timezone;
+  merged.locale = newer.locale ?? older.locale;
+  merged.device = newer.device ?? older.device;
+  merged.anonymousIds = union(survivor.anonymousIds, absorbed.anonymousIds, PROFILE_LIMITS.anonymousIds);
+  merged.traits = { ...older.traits, ...newer.traits };
+  merged.consent = consent;
+  merged.orders = {
+    ...older.orders,
+    ...newer.orders,
+    // an order seen in both counts once (its value is taken from one side only)
+    count: Math.max(0, survivor.orders.count + absorbed.orders.count - shared),
+    lifetimeValue:
+      shared > 0
+        ? Math.max(survivor.orders.lifetimeValue, absorbed.orders.lifetimeValue)
+        : survivor.orders.lifetimeValue + absorbed.orders.lifetimeValue,
+    recentIds: orderIds,
   };
+  merged.carts = carts;
+  merged.engagement = [...survivor.engagement, ...absorbed.engagement]
+    .sort((x, y) => x.at - y.at)
+    .slice(-PROFILE_LIMITS.engagement);
+  merged.journeys = { ...absorbed.journeys, ...survivor.journeys };
+  merged.seen = union(survivor.seen, absorbed.seen, PROFILE_LIMITS.seen);
+  merged.firstSeenAt = Math.min(survivor.firstSeenAt, absorbed.firstSeenAt);
+  merged.lastSeenAt = Math.max(survivor.lastSeenAt, absorbed.lastSeenAt);
   const userId = survivor.userId ?? absorbed.userId;
   if (userId) merged.userId = userId;
   return merged;

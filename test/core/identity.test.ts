@@ -179,4 +179,28 @@ describe("identity stitching", () => {
     expect(merged.consent.sms.status).toBe("denied");
     expect(merged.orders.count).toBe(2);
   });
+
+  it("keeps the older profile's contact details where the newer one has none", () => {
+    // both straight from the reducer, as simulate merges them (a stored profile comes back from JSON)
+    const older = bookOf(
+      toEvents(
+        identify(
+          0,
+          { phone: "+14155550100", first_name: "Ana", timezone: "Europe/Lisbon" },
+          { userId: undefined, anonymousId: "phone-app" },
+        ),
+      ),
+    ).profiles[0]!;
+    const newer = bookOf(
+      toEvents(identify(30, { email: "ana@example.com" }, { userId: undefined, anonymousId: "laptop" })),
+    ).profiles[0]!;
+    for (const merged of [mergeProfiles(older, newer), mergeProfiles(newer, older)]) {
+      expect(merged).toMatchObject({
+        email: "ana@example.com",
+        phone: "+14155550100",
+        firstName: "Ana",
+        timezone: "Europe/Lisbon",
+      });
+    }
+  });
 });
