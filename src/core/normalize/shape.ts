@@ -7,13 +7,16 @@
 import * as z from "zod/mini";
 
 export interface Field<T> {
-  /** true when the value is acceptable (missing counts as acceptable for optional fields) */
-  test: (value: unknown) => boolean;
-  /** the rule for a present (non-null) value; shapes call it only for those */
+  /** the rule for a present (non-null) value; a missing one is decided by `required` alone */
   check: (value: unknown) => boolean;
   /** false when a missing (null or undefined) value is acceptable */
   required: boolean;
   schema: z.ZodMiniType<T>;
+}
+
+/** whether `field` accepts `value`, missing or present */
+function accepts(field: Field<unknown>, value: unknown): boolean {
+  return value == null ? !field.required : field.check(value);
 }
 
 type Fields = Record<string, Field<unknown>>;
@@ -23,6 +26,8 @@ type Output<F extends Fields> = { [K in keyof F]: F[K] extends Field<infer T> ? 
 export type Infer<S> = S extends Field<infer T> ? T : never;
 
 export interface Shape<T> extends Field<T> {
+  /** true when the value is an object whose fields pass their rules (the fast path) */
+  test: (value: unknown) => boolean;
   /** the checked value (the input itself when it passed the fast path), or zod's issues */
   parse(value: unknown): z.core.util.SafeParseResult<T>;
 }
@@ -37,23 +42,21 @@ export function scalar<T>(
   error: string,
   code: "invalid_type" | "invalid_value",
 ): Field<T | null | undefined> {
-  const accepts = (value: unknown) => value == null || test(value);
   return {
-    test: accepts,
     check: test,
     required: false,
-    schema: z.optional(z.custom<T | null | undefined>(accepts, { error, params: { code } })),
+    schema: z.optional(
+      z.custom<T | null | undefined>((value) => value == null || test(value), { error, params: { code } }),
+    ),
   };
 }
 
 /** a field that must be present and pass `test` */
 export function required<T>(test: (value: unknown) => boolean, error: string): Field<T> {
-  const accepts = (value: unknown) => value != null && test(value);
   return {
-    test: accepts,
     check: test,
     required: true,
-    schema: z.custom<T>(accepts, { error, params: { code: "invalid_type" } }),
+    schema: z.custom<T>((value) => value != null && test(value), { error, params: { code: "invalid_type" } }),
   };
 }
 
@@ -77,20 +80,18 @@ export function shape<F extends Fields>(fields: F): Shape<Output<F>> {
     }
     return true;
   };
-  const test = check;
   return {
-    test,
+    test: check,
     check,
     required: true,
     schema,
-    parse: (value) => (test(value) ? { success: true, data: value as Output<F> } : schema.safeParse(value)),
+    parse: (value) => (check(value) ? { success: true, data: value as Output<F> } : schema.safeParse(value)),
   };
 }
 
 /** an optional shape (`null` and missing accepted) */
 export function optionalShape<T>(inner: Shape<T>): Field<T | null | undefined> {
   return {
-    test: (v) => v == null || inner.check(v),
     check: inner.check,
     required: false,
     schema: z.optional(z.nullable(inner.schema)),
@@ -104,16 +105,16 @@ export function listOf<T>(item: Field<T>, error: string, optional: boolean): Fie
   const array = z.array(item.schema, { error });
   const check = (value: unknown) => {
     if (!Array.isArray(value)) return false;
-    for (const v of value) if (!item.test(v)) return false;
+    for (const v of value) if (!accepts(item as Field<unknown>, v)) return false;
     return true;
   };
   return optional
-    ? { test: (v) => v == null || check(v), check, required: false, schema: z.optional(z.nullable(array)) }
-    : { test: check, check, required: true, schema: array };
+    ? { check, required: false, schema: z.optional(z.nullable(array)) }
+    : { check, required: true, schema: array };
 }
 
 /** one of a fixed set of strings */
 export function oneOf<const T extends readonly string[]>(values: T, error: string): Field<T[number]> {
   const check = (v: unknown) => typeof v === "string" && values.includes(v);
-  return { test: check, check, required: true, schema: z.enum(values, { error }) };
+  return { check, required: true, schema: z.enum(values, { error }) };
 }
