@@ -108,7 +108,5 @@ export function readConsent(
       }
     }
   }
-  return found ?? NO_SIGNALS;
+  return found ?? [];
 }
-
-const NO_SIGNALS: ConsentSignal[] = [];

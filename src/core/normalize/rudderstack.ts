@@ -191,12 +191,12 @@ export function mapRudderstack(
         ...consent,
       ]);
     case "group":
-      return ok(consent === NO_EVENTS ? [] : consent);
+      return ok(consent);
     case "track": {
       const name = message.event?.trim();
       if (!name) return fail([issue("missing_field", ["event"], "a track message needs an event name")]);
       const kind = trackKind(name);
-      if (kind === undefined) return ok(consent === NO_EVENTS ? [] : consent);
+      if (kind === undefined) return ok(consent);
       const mapped = mapTrack(kind, env);
       if (!mapped.success || consent.length === 0) return mapped;
       return ok([...mapped.data, ...consent]);
@@ -245,9 +245,7 @@ function identified(
 }
 
 function consentEvents(env: Envelope, options: NormalizeOptions): CartEvent[] {
-  const signals = readConsent(env.traitSources, env.context, options);
-  if (signals.length === 0) return NO_EVENTS;
-  return signals.map(({ channel, status }) => ({
+  return readConsent(env.traitSources, env.context, options).map(({ channel, status }) => ({
     id: `${env.id}#consent:${channel}`,
     at: env.at,
     source: env.source,
@@ -257,8 +255,6 @@ function consentEvents(env: Envelope, options: NormalizeOptions): CartEvent[] {
     status,
   }));
 }
-
-const NO_EVENTS: CartEvent[] = [];
 
 function shopifyDetails(env: Envelope): Json | undefined {
   return asObject(env.context?.shopifyDetails);
