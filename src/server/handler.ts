@@ -14,7 +14,7 @@ import type { Store } from "../runtime/store.js";
 import { mailerliteWebhookHandler } from "../webhooks/mailerlite.js";
 import type { WebhookLogEntry } from "../webhooks/outcome.js";
 import { twilioWebhookHandler } from "../webhooks/twilio.js";
-import { jsonResponse, parseJsonBody, readBody } from "./body.js";
+import { jsonResponse as json, parseJsonBody, readBody } from "./body.js";
 import { HttpError, isHttpError } from "./http-error.js";
 import { type Metric, renderMetrics } from "./metrics.js";
 import { friendlyPage } from "./pages.js";
@@ -52,10 +52,6 @@ const RUDDER_TYPES: Record<string, string> = {
   screen: "screen",
   group: "group",
 };
-
-function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return jsonResponse(status, body, headers);
-}
 
 /** browsers running RudderStack's JavaScript SDK on the shop's own domain call the API cross-origin */
 function corsHeaders(request: Request): Record<string, string> {
