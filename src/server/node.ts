@@ -43,18 +43,16 @@ function toRequest(req: IncomingMessage, origin: string, body?: Buffer): Request
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     else headers.set(name, value);
   }
-  const method = req.method ?? "GET";
-  const hasBody = carriesBody(req);
-  const request = new Request(new URL(req.url ?? "/", origin), {
-    method,
-    headers,
-    ...(hasBody
-      ? body !== undefined
-        ? { body }
-        : { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: "half" }
-      : {}),
-  } as RequestInit);
-  return hasBody && body !== undefined ? holdRequestBody(request, body) : request;
+  const init: RequestInit & { duplex?: "half" } = { method: req.method ?? "GET", headers };
+  const bodied = carriesBody(req);
+  if (bodied && body !== undefined) init.body = body;
+  else if (bodied) {
+    init.body = Readable.toWeb(req) as ReadableStream<Uint8Array>;
+    init.duplex = "half";
+  }
+  const request = new Request(new URL(req.url ?? "/", origin), init);
+  // the handler reads a buffered body as it is (see body.ts), not through the request's stream
+  return bodied && body !== undefined ? holdRequestBody(request, body) : request;
 }
 
 /**
