@@ -60,13 +60,7 @@ export function resolveConsent(current: ConsentState, candidate: ConsentState): 
   const candidateAt = decidedAt(candidate);
   const currentAt = decidedAt(current);
   if (candidate.status === current.status) {
-    if (candidateAt <= currentAt) return current;
-    const confirmed: ConsentState = { status: current.status };
-    if (current.at !== undefined) confirmed.at = current.at;
-    if (current.eventId !== undefined) confirmed.eventId = current.eventId;
-    if (current.source !== undefined) confirmed.source = current.source;
-    confirmed.confirmedAt = candidateAt;
-    return confirmed;
+    return candidateAt > currentAt ? { ...current, confirmedAt: candidateAt } : current;
   }
   return candidateAt > currentAt || (candidateAt === currentAt && candidate.status === "denied")
     ? candidate
