@@ -18,11 +18,16 @@ import { emptyProfile, reduceProfile, resolveConsent } from "./reduce.js";
 
 /** the identity keys of a contact, strongest first */
 export function identityKeys(contact: Contact): string[] {
-  const keys: string[] = [];
-  if (contact.userId) keys.push(`user:${contact.userId}`);
-  if (contact.anonymousId) keys.push(`anon:${contact.anonymousId}`);
-  if (contact.email) keys.push(`email:${contact.email}`);
-  if (contact.phone) keys.push(`phone:${contact.phone}`);
+  const { userId, anonymousId, email, phone } = contact;
+  // sized up front: pushing onto [] allocates room for 17 keys, and this runs for every message
+  const keys = new Array<string>(
+    (userId ? 1 : 0) + (anonymousId ? 1 : 0) + (email ? 1 : 0) + (phone ? 1 : 0),
+  );
+  let i = 0;
+  if (userId) keys[i++] = `user:${userId}`;
+  if (anonymousId) keys[i++] = `anon:${anonymousId}`;
+  if (email) keys[i++] = `email:${email}`;
+  if (phone) keys[i++] = `phone:${phone}`;
   return keys;
 }
 
@@ -160,6 +165,42 @@ export function createProfileBook(): ProfileBook {
   // bit per key: those need no write after the reduce
   let direct = 0;
   const last: { contact: Contact | undefined; id: string } = { contact: undefined, id: "" };
+  // the identity details of the last events, all of whose keys the index maps to profile `id`. A
+  // shopper's messages arrive together (an SDK sends them in batches): an event that names only
+  // these details belongs to the same profile, without asking the index
+  const recent = {
+    id: "",
+    userId: undefined as string | undefined,
+    anonymousId: undefined as string | undefined,
+    email: undefined as string | undefined,
+    phone: undefined as string | undefined,
+  };
+  const isRecent = (contact: Contact): boolean =>
+    recent.id !== "" &&
+    (contact.userId ?? contact.anonymousId ?? contact.email ?? contact.phone) !== undefined &&
+    (contact.userId === undefined || contact.userId === recent.userId) &&
+    (contact.anonymousId === undefined || contact.anonymousId === recent.anonymousId) &&
+    (contact.email === undefined || contact.email === recent.email) &&
+    (contact.phone === undefined || contact.phone === recent.phone);
+  const remember = (event: CartEvent, id: string) => {
+    if (event.type === "identity_merged") {
+      recent.id = "";
+      return;
+    }
+    const { userId, anonymousId, email, phone } = event.contact;
+    if (id !== recent.id) {
+      recent.id = id;
+      recent.userId = userId;
+      recent.anonymousId = anonymousId;
+      recent.email = email;
+      recent.phone = phone;
+      return;
+    }
+    if (userId !== undefined) recent.userId = userId;
+    if (anonymousId !== undefined) recent.anonymousId = anonymousId;
+    if (email !== undefined) recent.email = email;
+    if (phone !== undefined) recent.phone = phone;
+  };
 
   function target(event: CartEvent, keys: readonly string[]): Omit<ApplyResult, "changed"> | undefined {
     // the common case, every key known points at one profile, allocates nothing
@@ -209,15 +250,30 @@ export function createProfileBook(): ProfileBook {
     return { profile, absorbed };
   }
 
+  /** reduces `event` into `known`, a profile every key of the event already points at */
+  const reduceKnown = (known: Profile, event: CartEvent): ApplyResult => {
+    const profile = reduceProfile(known, event);
+    if (profile !== known) profiles.set(profile.id, profile);
+    return { profile, absorbed: NONE, changed: profile !== known };
+  };
+
   return {
     apply(event) {
-      // the events of one message share its contact object and land on the same profile
-      if (event.contact === last.contact && event.type !== "identity_merged") {
-        const known = profiles.get(last.id);
-        if (known) {
-          const profile = reduceProfile(known, event);
-          if (profile !== known) profiles.set(profile.id, profile);
-          return { profile, absorbed: NONE, changed: profile !== known };
+      if (event.type !== "identity_merged") {
+        // the events of one message share its contact object and land on the same profile
+        if (event.contact === last.contact) {
+          const known = profiles.get(last.id);
+          if (known) return reduceKnown(known, event);
+        }
+        if (isRecent(event.contact)) {
+          const known = profiles.get(recent.id);
+          const ownUser = event.contact.userId;
+          if (known && (!known.userId || !ownUser || known.userId === ownUser)) {
+            last.contact = event.contact;
+            last.id = known.id;
+            remember(event, known.id);
+            return reduceKnown(known, event);
+          }
         }
       }
       const keys = eventIdentityKeys(event);
@@ -227,8 +283,16 @@ export function createProfileBook(): ProfileBook {
       last.contact = event.contact;
       last.id = profile.id;
       if (profile === before && found && found.absorbed.length === 0) {
+        // nothing is written, so the shortcuts above may only skip the index when it already maps
+        // every key of the event to this profile (a duplicate delivery can name a new one)
+        if (direct === (1 << keys.length) - 1) remember(event, profile.id);
+        else {
+          last.contact = undefined;
+          recent.id = "";
+        }
         return { profile, absorbed: NONE, changed: false };
       }
+      remember(event, profile.id);
       profiles.set(profile.id, profile);
       const skip = found && profile.id === found.profile.id && found.absorbed.length === 0 ? direct : 0;
       for (let i = 0; i < keys.length; i++) {

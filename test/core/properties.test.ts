@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { CartEvent } from "../../src/core/events.js";
-import { createProfileBook } from "../../src/core/identity.js";
+import { createProfileBook, profileIdentityKeys } from "../../src/core/identity.js";
 import { itemsValue } from "../../src/core/money.js";
 import { normalizeEvent } from "../../src/core/normalize/index.js";
 import { emptyProfile, reduceProfile } from "../../src/core/reduce.js";
@@ -164,6 +164,69 @@ describe("core properties", { timeout: 120_000 }, () => {
           }
         }
       }),
+    );
+  });
+
+  it("finds the same shopper for a run of one shopper's messages as the identity index does", () => {
+    // messages that mix who they name (anonymous ids, users, emails, phones), so runs of one
+    // shopper, shared devices and merges all occur
+    const contact = fc.record({
+      anonymousId: fc.option(fc.constantFrom("a1", "a2"), { nil: undefined }),
+      userId: fc.option(fc.constantFrom("u1", "u2"), { nil: undefined }),
+      email: fc.option(fc.constantFrom("a@example.com", "b@example.com"), { nil: undefined }),
+      phone: fc.option(fc.constantFrom("+14155550101", "+14155550102", "12"), { nil: undefined }),
+    });
+    const step = fc.record({
+      contact,
+      minutes: fc.integer({ min: 0, max: 600 }),
+      kind: fc.constantFrom("identify", "page", "Product Added", "Order Completed", "alias", "duplicate"),
+    });
+    type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
+    const toMessages = (steps: Step[]) =>
+      steps.map((s, i) => {
+        const { anonymousId, userId, email, phone } = s.contact;
+        const timestamp = new Date(BASE + s.minutes * 60_000).toISOString();
+        const messageId = s.kind === "duplicate" && i > 0 ? `m${i - 1}` : `m${i}`;
+        const ids = { messageId, anonymousId: anonymousId ?? (userId ? undefined : "a0"), userId, timestamp };
+        const traits = { email, phone, sms_opt_in: i % 3 === 0 };
+        if (s.kind === "identify") return { type: "identify", ...ids, traits };
+        if (s.kind === "alias") return { type: "alias", ...ids, userId: userId ?? "u3", previousId: "a2" };
+        if (s.kind === "page") return { type: "page", ...ids, context: { traits } };
+        return {
+          type: "track",
+          event: s.kind === "duplicate" ? "Product Added" : s.kind,
+          ...ids,
+          context: { traits },
+          properties: { cart_id: "c1", product_id: "mug", price: 5, order_id: `o${i}` },
+        };
+      });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 30 }), (steps) => {
+        const events = eventsOf(toMessages(steps));
+        const together = createProfileBook();
+        for (const event of events) together.apply(event);
+        // the same events with another shopper's message between every two: each goes to the index
+        const apart = createProfileBook();
+        events.forEach((event, i) => {
+          for (const other of eventsOf([
+            {
+              type: "page",
+              messageId: `x${i}`,
+              anonymousId: `other-${i}`,
+              timestamp: new Date(BASE).toISOString(),
+            },
+          ]))
+            apart.apply(other);
+          apart.apply(event);
+        });
+        const own = [...apart.profiles()].filter((p) => !p.id.startsWith("p:anon:other-"));
+        expect(JSON.parse(JSON.stringify([...together.profiles()]))).toEqual(JSON.parse(JSON.stringify(own)));
+        for (const profile of own) {
+          for (const key of profileIdentityKeys(profile))
+            expect(together.resolve(key)).toBe(apart.resolve(key));
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 
