@@ -3,7 +3,6 @@
  * robust to what real streams do: duplicates, late and out-of-order events, snapshots vs increments.
  */
 import type { CartEvent, CartItem, Channel, Contact } from "./events.js";
-import { CHANNELS } from "./events.js";
 import { itemsValue, roundMoney } from "./money.js";
 import type { Cart, ConsentState, EngagementRecord, OrderHistory, Profile } from "./profile.js";
 import { copyCart, copyProfile, PROFILE_LIMITS } from "./profile.js";
@@ -12,13 +11,27 @@ import { copyCart, copyProfile, PROFILE_LIMITS } from "./profile.js";
 export const CART_EXPIRY_MS = 30 * 24 * 60 * 60 * 1000;
 
 export function emptyProfile(id: string, at: number): Profile {
-  const consent = {} as Profile["consent"];
-  for (const channel of CHANNELS) consent[channel] = { status: "unknown" };
-  return copyProfile({
+  // the fields in `copyProfile`'s order, so a new profile has the same hidden class as a copied one
+  return {
     id,
+    userId: undefined,
     anonymousIds: [],
+    email: undefined,
+    phone: undefined,
+    invalidPhone: undefined,
+    firstName: undefined,
+    lastName: undefined,
+    name: undefined,
+    timezone: undefined,
+    locale: undefined,
+    device: undefined,
     traits: {},
-    consent,
+    consent: {
+      email: { status: "unknown" },
+      sms: { status: "unknown" },
+      whatsapp: { status: "unknown" },
+      push: { status: "unknown" },
+    },
     orders: { count: 0, lifetimeValue: 0, recentIds: [] },
     carts: [],
     engagement: [],
@@ -26,12 +39,15 @@ export function emptyProfile(id: string, at: number): Profile {
     seen: [],
     firstSeenAt: at,
     lastSeenAt: at,
-  });
+  };
 }
 
+/** `list` with `value` appended, the oldest entries dropped past `limit`; allocated at its final size */
 function pushBounded<T>(list: readonly T[], value: T, limit: number): T[] {
-  const next = list.length >= limit ? list.slice(list.length - limit + 1) : list.slice();
-  next.push(value);
+  const from = list.length >= limit ? list.length - limit + 1 : 0;
+  const next = new Array<T>(list.length - from + 1);
+  for (let i = from; i < list.length; i++) next[i - from] = list[i] as T;
+  next[list.length - from] = value;
   return next;
 }
 

@@ -16,14 +16,38 @@ export function currencyCode(value: unknown): string | undefined {
   return code && /^[A-Z]{3}$/.test(code) ? code : undefined;
 }
 
-/** keeps the order, drops empties and repeats */
-export function refs(...values: unknown[]): string[] {
-  const out: string[] = [];
-  for (const value of values) {
-    const id = text(value);
-    if (id !== undefined && !out.includes(id)) out.push(id);
-  }
+function addRef(out: string[] | undefined, value: unknown): string[] | undefined {
+  const id = text(value);
+  if (id === undefined) return out;
+  if (out === undefined) return [id];
+  if (!out.includes(id)) out.push(id);
   return out;
+}
+
+/**
+ * the ids that name a cart, in order, without empties and repeats. Fixed parameters rather than a
+ * rest array, and the list made at the first id: this runs for nearly every message, and most name
+ * one cart id
+ */
+export function refs(
+  a?: unknown,
+  b?: unknown,
+  c?: unknown,
+  d?: unknown,
+  e?: unknown,
+  f?: unknown,
+  g?: unknown,
+  h?: unknown,
+): string[] {
+  let out = addRef(undefined, a);
+  if (b !== undefined) out = addRef(out, b);
+  if (c !== undefined) out = addRef(out, c);
+  if (d !== undefined) out = addRef(out, d);
+  if (e !== undefined) out = addRef(out, e);
+  if (f !== undefined) out = addRef(out, f);
+  if (g !== undefined) out = addRef(out, g);
+  if (h !== undefined) out = addRef(out, h);
+  return out ?? [];
 }
 
 export { roundMoney } from "../money.js";

@@ -56,6 +56,22 @@ const FLAG_CHANNELS = OPT_IN_KEYS.flatMap(([channel, keys]) => keys.map(() => ch
 const STATE_KEYS = CONSENT_OBJECT_KEYS.flatMap(([, keys]) => keys);
 const STATE_CHANNELS = CONSENT_OBJECT_KEYS.flatMap(([channel, keys]) => keys.map(() => channel));
 
+/** `found` with one more signal: a channel already there keeps its place, and a denial stays */
+function record(
+  found: ConsentSignal[] | undefined,
+  channel: Channel,
+  status: "granted" | "denied",
+): ConsentSignal[] {
+  if (found === undefined) return [{ channel, status }];
+  for (const signal of found) {
+    if (signal.channel !== channel) continue;
+    if (signal.status !== "denied") signal.status = status;
+    return found;
+  }
+  found.push({ channel, status });
+  return found;
+}
+
 /** every consent signal in a message's trait sources and consent-management context */
 export function readConsent(
   sources: readonly (Json | undefined)[],
@@ -64,34 +80,26 @@ export function readConsent(
 ): ConsentSignal[] {
   // in the order each channel was first found; a denial is never overwritten
   let found: ConsentSignal[] | undefined;
-  const record = (channel: Channel, status: "granted" | "denied") => {
-    found ??= [];
-    for (const signal of found) {
-      if (signal.channel !== channel) continue;
-      if (signal.status !== "denied") signal.status = status;
-      return;
-    }
-    found.push({ channel, status });
-  };
   for (const source of sources) {
     if (!source) continue;
     for (let i = 0; i < FLAG_KEYS.length; i++) {
       const raw = source[FLAG_KEYS[i] as string];
       if (raw === undefined) continue;
       const value = flag(raw);
-      if (value !== undefined) record(FLAG_CHANNELS[i] as Channel, value ? "granted" : "denied");
+      if (value !== undefined)
+        found = record(found, FLAG_CHANNELS[i] as Channel, value ? "granted" : "denied");
     }
     for (let i = 0; i < STATE_KEYS.length; i++) {
       const raw = source[STATE_KEYS[i] as string];
       if (raw === undefined) continue;
       const status = fromState(raw);
-      if (status) record(STATE_CHANNELS[i] as Channel, status);
+      if (status) found = record(found, STATE_CHANNELS[i] as Channel, status);
     }
     // Shopify's checkbox: ticking it is consent, leaving it unticked is not a refusal
     if (flag(source.buyer_accepts_marketing) === true || flag(source.accepts_marketing) === true) {
-      record("email", "granted");
+      found = record(found, "email", "granted");
     }
-    if (flag(source.buyer_accepts_sms_marketing) === true) record("sms", "granted");
+    if (flag(source.buyer_accepts_sms_marketing) === true) found = record(found, "sms", "granted");
   }
   const management = asObject(context?.consentManagement);
   if (management) {
@@ -104,7 +112,7 @@ export function readConsent(
       for (const raw of ids) {
         const id = text(raw);
         const channel = id ? categoryChannel(id, options) : undefined;
-        if (channel) record(channel, status);
+        if (channel) found = record(found, channel, status);
       }
     }
   }

@@ -52,17 +52,24 @@ export function deviceFrom(context: Json | undefined): Device | undefined {
   }
   const ua = text(context?.userAgent);
   if (!ua) return undefined;
+  // a shopper's messages arrive together (an SDK sends them in batches): comparing with the last
+  // user agent is cheaper than hashing a long string for the map
+  if (ua === lastAgent) return lastDevice;
   let kind = devices.get(ua);
   if (kind === undefined) {
     kind = /iPad|Tablet/i.test(ua) ? "tablet" : /Mobi|Android|iPhone/i.test(ua) ? "mobile" : "desktop";
     if (devices.size >= 2_000) devices.clear();
     devices.set(ua, kind);
   }
+  lastAgent = ua;
+  lastDevice = kind;
   return kind;
 }
 
 // a store's traffic comes from a few thousand distinct user agents at most: each is read once
 const devices = new Map<string, Device>();
+let lastAgent: string | undefined;
+let lastDevice: Device | undefined;
 
 export interface ContactInput {
   /** where email and phone are looked up, in order */

@@ -18,9 +18,11 @@ const CACHE_LIMIT = 20_000;
 export function normalizePhone(raw: string, region?: string): PhoneResult {
   const trimmed = raw.trim();
   if (trimmed === "") return {};
+  // the same shopper's messages arrive together and repeat the number
+  if (trimmed === last.raw && region === last.region) return last.result;
   const cacheKey = `${region ?? ""}|${trimmed}`;
   const hit = cache.get(cacheKey);
-  if (hit) return hit;
+  if (hit) return remember(trimmed, region, hit);
   // WhatsApp addresses arrive as `whatsapp:+1555…`
   const text = trimmed.replace(/^whatsapp:/i, "");
   let result: PhoneResult;
@@ -32,6 +34,19 @@ export function normalizePhone(raw: string, region?: string): PhoneResult {
   }
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(cacheKey, result);
+  return remember(trimmed, region, result);
+}
+
+const last: { raw: string; region: string | undefined; result: PhoneResult } = {
+  raw: "",
+  region: undefined,
+  result: {},
+};
+
+function remember(raw: string, region: string | undefined, result: PhoneResult): PhoneResult {
+  last.raw = raw;
+  last.region = region;
+  last.result = result;
   return result;
 }
 
