@@ -76,7 +76,16 @@ export function resolveConsent(current: ConsentState, candidate: ConsentState): 
   const candidateAt = decidedAt(candidate);
   const currentAt = decidedAt(current);
   if (candidate.status === current.status) {
-    return candidateAt > currentAt ? { ...current, confirmedAt: candidateAt } : current;
+    // built field by field: SDKs resend consent with every message, and a spread is the slow copy
+    return candidateAt > currentAt
+      ? {
+          status: current.status,
+          at: current.at,
+          eventId: current.eventId,
+          source: current.source,
+          confirmedAt: candidateAt,
+        }
+      : current;
   }
   return candidateAt > currentAt || (candidateAt === currentAt && candidate.status === "denied")
     ? candidate
