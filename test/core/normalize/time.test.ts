@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseTime, parseUtcMillis } from "../../../src/core/normalize/common.js";
+import { parseTime } from "../../../src/core/normalize/common.js";
+import { parseUtcMillis } from "../../../src/core/normalize/utc-time.js";
 
 const pad = (n: number, width: number) => String(n).padStart(width, "0");
 const reference = (text: string) => {
