@@ -302,13 +302,7 @@ function mapTrack(kind: Kind, env: Envelope): Result<CartEvent[]> {
           issue("missing_field", ["properties", "coupon"], "Coupon Applied needs the coupon code"),
         ]);
       }
-      const cartRefs = refs(
-        p.cart_id,
-        p.checkout_id,
-        p.order_id,
-        env.context?.cart_token,
-        env.context?.checkout_token,
-      );
+      const cartRefs = refs(p.cart_id, p.checkout_id, p.order_id, ...contextRefs(env));
       return ok([
         {
           id: env.id,
@@ -330,7 +324,7 @@ function itemEvent(kind: "item_added" | "item_removed", env: Envelope): Result<C
   const parsed = ProductEventProperties.parse(env.properties);
   if (!parsed.success) return fail(fromZodIssues(parsed.error.issues, env.properties, ["properties"]));
   const p = parsed.data;
-  const cartRefs = refs(p.cart_id, env.context?.cart_token, env.context?.checkout_token);
+  const cartRefs = refs(p.cart_id, ...contextRefs(env));
   const item = toItem(p, ["properties"]);
   if (isIssue(item)) return fail([item]);
   if (kind === "item_added") {
@@ -377,7 +371,7 @@ function snapshotEvent(kind: "cart_viewed" | "checkout_started", env: Envelope):
   const currency = currencyCode(p.currency);
   const extra = currency ? { currency } : {};
   if (kind === "cart_viewed") {
-    const cartRefs = refs(p.cart_id, env.context?.cart_token, env.context?.checkout_token);
+    const cartRefs = refs(p.cart_id, ...contextRefs(env));
     return ok([
       {
         id: env.id,
@@ -396,8 +390,7 @@ function snapshotEvent(kind: "cart_viewed" | "checkout_started", env: Envelope):
     p.cart_id,
     p.checkout_id,
     p.order_id,
-    env.context?.cart_token,
-    env.context?.checkout_token,
+    ...contextRefs(env),
     shop?.id,
     shop?.token,
     shop?.cart_token,
@@ -434,8 +427,7 @@ function orderEvent(
     p.cart_id,
     p.checkout_id,
     p.order_id,
-    env.context?.cart_token,
-    env.context?.checkout_token,
+    ...contextRefs(env),
     shop?.checkout_id,
     shop?.checkout_token,
     shop?.cart_token,
