@@ -164,10 +164,9 @@ export function createProfileBook(): ProfileBook {
   // which of the event's keys the index already maps straight to the profile `target` found, one
   // bit per key: those need no write after the reduce
   let direct = 0;
-  const last: { contact: Contact | undefined; id: string } = { contact: undefined, id: "" };
-  // the identity details of the last events, all of whose keys the index maps to profile `id`. A
-  // shopper's messages arrive together (an SDK sends them in batches): an event that names only
-  // these details belongs to the same profile, without asking the index
+  // the identity details of the last events, all of whose keys the index maps to profile `id`. The
+  // events of one message, and a shopper's messages (an SDK sends them in batches), arrive together:
+  // an event that names only these details belongs to the same profile, without asking the index
   const recent = {
     id: "",
     userId: undefined as string | undefined,
@@ -250,46 +249,27 @@ export function createProfileBook(): ProfileBook {
     return { profile, absorbed };
   }
 
-  /** reduces `event` into `known`, a profile every key of the event already points at */
-  const reduceKnown = (known: Profile, event: CartEvent): ApplyResult => {
-    const profile = reduceProfile(known, event);
-    if (profile !== known) profiles.set(profile.id, profile);
-    return { profile, absorbed: NONE, changed: profile !== known };
-  };
-
   return {
     apply(event) {
-      if (event.type !== "identity_merged") {
-        // the events of one message share its contact object and land on the same profile
-        if (event.contact === last.contact) {
-          const known = profiles.get(last.id);
-          if (known) return reduceKnown(known, event);
-        }
-        if (isRecent(event.contact)) {
-          const known = profiles.get(recent.id);
-          const ownUser = event.contact.userId;
-          if (known && (!known.userId || !ownUser || known.userId === ownUser)) {
-            last.contact = event.contact;
-            last.id = known.id;
-            remember(event, known.id);
-            return reduceKnown(known, event);
-          }
+      // an alias also names its previous id, which only the index path writes
+      if (event.type !== "identity_merged" && isRecent(event.contact)) {
+        const known = profiles.get(recent.id);
+        const ownUser = event.contact.userId;
+        if (known && (!known.userId || !ownUser || known.userId === ownUser)) {
+          remember(event, known.id);
+          const profile = reduceProfile(known, event);
+          if (profile !== known) profiles.set(profile.id, profile);
+          return { profile, absorbed: NONE, changed: profile !== known };
         }
       }
       const keys = eventIdentityKeys(event);
       const found = target(event, keys);
       const before = found?.profile ?? emptyProfile(profileIdFor(keys), event.at);
       const profile = reduceProfile(before, event);
-      last.contact = event.contact;
-      last.id = profile.id;
       if (profile === before && found && found.absorbed.length === 0) {
-        // nothing is written, so the shortcuts above may only skip the index when it already maps
-        // every key of the event to this profile (a duplicate delivery can name a new one)
+        // nothing is written: the details are remembered only when the index already maps every
+        // key of the event to this profile (a duplicate delivery can name a new one)
         if (direct === (1 << keys.length) - 1) remember(event, profile.id);
-        else {
-          last.contact = undefined;
-          recent.id = "";
-        }
         return { profile, absorbed: NONE, changed: false };
       }
       remember(event, profile.id);
