@@ -1,34 +1,81 @@
 import { createReadStream } from "node:fs";
 import { access } from "node:fs/promises";
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { UsageError } from "./types.js";
 
 export type NdjsonLine = { line: number; value: unknown } | { line: number; error: string };
 
-/** opens a file path, or stdin for `-` */
-export async function openInput(path: string | undefined, stdin: Readable): Promise<Readable> {
+/** the input argument: a file path, or `-` for stdin; a usage error when it names no file */
+export async function checkInput(path: string | undefined): Promise<string> {
   if (path === undefined) throw new UsageError("missing input: give an NDJSON file, or - for standard input");
-  if (path === "-") return stdin;
+  if (path === "-") return path;
   try {
     await access(path);
   } catch {
     throw new UsageError(`cannot read ${path}: no such file`);
   }
-  return createReadStream(path, { encoding: "utf8" });
+  return path;
+}
+
+/** opens a file path, or stdin for `-` */
+export async function openInput(path: string | undefined, stdin: Readable): Promise<Readable> {
+  const checked = await checkInput(path);
+  return checked === "-" ? stdin : createReadStream(checked, { highWaterMark: 1 << 20 });
+}
+
+/**
+ * The lines of a text stream, a chunk's worth at a time (one array per chunk read, fewer awaits than
+ * a line each). Line breaks are `\n`, `\r\n` or a lone `\r`, as `readline` counts them; every line
+ * is in the arrays, blank ones too, so a line's number is its position.
+ */
+export async function* readLines(input: Readable): AsyncGenerator<string[]> {
+  const decoder = new StringDecoder("utf8");
+  let rest = "";
+  const split = (text: string, lines: string[], final: boolean): string => {
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      pushLine(text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl), lines);
+      start = nl + 1;
+    }
+    const tail = text.slice(start);
+    if (!final) return tail;
+    if (tail !== "") pushLine(tail, lines);
+    return "";
+  };
+  for await (const chunk of input) {
+    const lines: string[] = [];
+    const text = typeof chunk === "string" ? chunk : decoder.write(chunk as Buffer);
+    // a chunk that ends in `\r` may be half of a `\r\n`: keep it for the next chunk
+    rest = split(rest + text, lines, false);
+    if (lines.length > 0) yield lines;
+  }
+  const lines: string[] = [];
+  split(rest + decoder.end(), lines, true);
+  if (lines.length > 0) yield lines;
+}
+
+/** a line that holds a lone `\r` is two lines */
+function pushLine(line: string, lines: string[]): void {
+  if (line.indexOf("\r") < 0) {
+    lines.push(line);
+    return;
+  }
+  for (const part of line.split("\r")) lines.push(part);
 }
 
 /** each non-blank line parsed as JSON; a corrupt line is reported and reading goes on */
 export async function* readNdjson(input: Readable): AsyncGenerator<NdjsonLine> {
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let line = 0;
-  for await (const text of lines) {
-    line++;
-    if (text.trim() === "") continue;
-    try {
-      yield { line, value: JSON.parse(text) };
-    } catch (error) {
-      yield { line, error: `not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+  for await (const lines of readLines(input)) {
+    for (const text of lines) {
+      line++;
+      if (text.trim() === "") continue;
+      try {
+        yield { line, value: JSON.parse(text) };
+      } catch (error) {
+        yield { line, error: `not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+      }
     }
   }
 }
