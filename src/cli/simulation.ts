@@ -105,12 +105,10 @@ class WakeQueue {
 export interface SimulationOptions {
   journey: JourneySpec;
   context?: PlanContext;
-  /** stop waking the planner after this instant */
+  /** stop waking the planner after this instant, and ignore events after it */
   until: number;
   /** receives every command as it is produced, in time order */
   onCommand: (entry: SimulatedCommand) => void;
-  /** drop each event from the array once applied, so a long replay does not hold them all */
-  consume?: boolean;
 }
 
 export interface SimulationSummary {
@@ -120,19 +118,36 @@ export interface SimulationSummary {
   commands: number;
 }
 
+/** a replay fed one event at a time, in time order */
+export interface Simulation {
+  /**
+   * applies the next event: its time must not be before the previous event's (ties keep the order
+   * they are pushed in). First wakes the planner for everything due before it.
+   */
+  push(event: CartEvent): void;
+  /** wakes the planner for everything still due up to `until` and ends the replay */
+  finish(until?: number): SimulationSummary;
+}
+
 /**
- * Replays events (sorted by time; ties keep their order) and wakes the planner until `until`.
+ * A replay on a virtual clock: events in time order, the planner woken at every `wakeAt`.
  * An event and a wake-up at the same instant: the event goes first, so an order always wins.
+ * `options.until` bounds the replay while events arrive; `finish` may move it (to a time after the
+ * last event, when it depends on that event).
  */
-export function runSimulation(
-  events: (CartEvent | undefined)[],
-  options: SimulationOptions,
-): SimulationSummary {
-  const { journey, context, until, onCommand, consume = false } = options;
+export function createSimulation(options: SimulationOptions): Simulation {
+  const { journey, context, onCommand } = options;
+  let until = options.until;
   const book = createProfileBook();
   const queue = new WakeQueue();
   const scheduled = new Map<string, number>();
-  const summary: SimulationSummary = { events: events.length, profiles: 0, plans: 0, commands: 0 };
+  const summary: SimulationSummary = { events: 0, profiles: 0, plans: 0, commands: 0 };
+  // the last event applied and its profile; whether its message changed anything, to plan once the
+  // next event shows that the message is complete
+  let last: CartEvent | undefined;
+  let lastProfileId = "";
+  let dirty = false;
+  let ended = false;
 
   const plan = (profileId: string, now: number) => {
     const profile = book.get(profileId);
@@ -144,8 +159,9 @@ export function runSimulation(
       summary.commands++;
       onCommand({ at: now, command });
     }
-    // the planner only asks for future wake-ups; anything else would replay the same instant forever
-    if (result.wakeAt !== null && result.wakeAt > now && result.wakeAt <= until) {
+    // the planner only asks for future wake-ups; anything else would replay the same instant forever.
+    // Wake-ups after `until` stay queued: `until` may still move, and the replay never reaches them
+    if (result.wakeAt !== null && result.wakeAt > now) {
       const at = result.wakeAt;
       if (scheduled.get(profileId) !== at) {
         scheduled.set(profileId, at);
@@ -154,34 +170,60 @@ export function runSimulation(
     } else scheduled.delete(profileId);
   };
 
-  let i = 0;
-  let dirty = false;
-  for (;;) {
-    const nextEvent = events[i]?.at ?? Number.POSITIVE_INFINITY;
-    const nextWake = queue.peek();
-    if (nextWake < nextEvent) {
-      if (nextWake > until) break;
-      const [at, id] = queue.pop();
+  /** wakes every profile due before `before` (or at it, with `inclusive`), up to `until` */
+  const wakeUntil = (before: number, inclusive: boolean) => {
+    for (;;) {
+      const at = queue.peek();
+      if (at > until || at > before || (at === before && !inclusive)) return;
+      const [, id] = queue.pop();
       if (scheduled.get(id) !== at) continue;
       scheduled.delete(id);
       plan(id, at);
-      continue;
     }
-    if (!Number.isFinite(nextEvent) || nextEvent > until) break;
-    const event = events[i] as CartEvent;
-    if (consume) events[i] = undefined;
-    i++;
-    const { profile, absorbed, changed } = book.apply(event);
-    for (const gone of absorbed) scheduled.delete(gone);
-    // an event that changed nothing cannot make anything due that a wake-up has not already handled
-    if (changed) dirty = true;
-    // the events of one message (an identify and its consent) are one change: plan after the last,
-    // so nothing is sent on the half-applied state (an SMS between "identified" and "SMS denied")
-    const following = events[i];
-    if (following && following.at === event.at && following.contact === event.contact) continue;
-    if (dirty) plan(profile.id, event.at);
+  };
+
+  /** plans the profile the last event changed: its message is complete */
+  const settle = () => {
+    if (dirty && last) plan(lastProfileId, last.at);
     dirty = false;
-  }
-  summary.profiles = book.size;
-  return summary;
+  };
+
+  return {
+    push(event) {
+      if (ended) throw new Error("the replay has ended");
+      if (last && event.at < last.at) {
+        throw new Error(`events must arrive in time order: ${event.id} is before ${last.id}`);
+      }
+      summary.events++;
+      if (event.at > until) return;
+      // the events of one message (an identify and its consent) are one change: plan after the last,
+      // so nothing is sent on the half-applied state (an SMS between "identified" and "SMS denied")
+      if (!last || event.at !== last.at || event.contact !== last.contact) {
+        settle();
+        wakeUntil(event.at, false);
+      }
+      const { profile, absorbed, changed } = book.apply(event);
+      for (const gone of absorbed) scheduled.delete(gone);
+      // an event that changed nothing cannot make anything due that a wake-up has not already handled
+      if (changed) dirty = true;
+      last = event;
+      lastProfileId = profile.id;
+    },
+    finish(end = until) {
+      if (ended) throw new Error("the replay has ended");
+      until = end;
+      settle();
+      wakeUntil(until, true);
+      ended = true;
+      summary.profiles = book.size;
+      return summary;
+    },
+  };
+}
+
+/** Replays events sorted by time (ties keep their order) and wakes the planner until `until`. */
+export function runSimulation(events: readonly CartEvent[], options: SimulationOptions): SimulationSummary {
+  const simulation = createSimulation(options);
+  for (const event of events) simulation.push(event);
+  return simulation.finish();
 }

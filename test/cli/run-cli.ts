@@ -28,7 +28,7 @@ export async function runBin(argv: string[], cwd = ROOT) {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
       [resolve(ROOT, "bin/cartback.js"), ...argv],
-      { cwd },
+      { cwd, maxBuffer: 1 << 28 },
     );
     return { code: 0, stdout, stderr };
   } catch (error) {

@@ -1,7 +1,8 @@
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { generateLines } from "../../bench/generate-stream.js";
 import { verifyCheckoutToken } from "../../src/core/journey/index.js";
 import { add, identify, order } from "../core/journey/scenarios.js";
 import { ROOT, runBin, runCli } from "./run-cli.js";
@@ -9,6 +10,13 @@ import { ROOT, runBin, runCli } from "./run-cli.js";
 const sample = resolve(ROOT, "examples/events/sample.ndjson");
 const ndjson = (...messages: unknown[]) => `${messages.map((m) => JSON.stringify(m)).join("\n")}\n`;
 const ana = { id: "ana", phone: "+14155550111", sms: true };
+const ben = { id: "ben", phone: "+14155550112", sms: true };
+const records = (stdout: string) =>
+  stdout
+    .trim()
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l));
 
 describe("cartback simulate", () => {
   it("prints one JSON object per command in time order, with the documented fields", async () => {
@@ -81,6 +89,77 @@ describe("cartback simulate", () => {
       ndjson(identify(ana), add(ana, 0, 30)),
     );
     expect(relative.stdout).toBe("");
+  });
+
+  it("replays an input in any order as the same input sorted by time", async () => {
+    const messages = [
+      identify(ana),
+      add(ana, 0, 30),
+      identify(ben, 5),
+      add(ben, 10, 80),
+      order(ben, 300, 80),
+    ];
+    const sorted = await runCli(["simulate", "-"], ndjson(...messages));
+    expect(records(sorted.stdout).length).toBeGreaterThan(5);
+    // reversed: several hours out of order; a small input is held whole and sorted
+    const reversed = await runCli(["simulate", "-"], ndjson(...[...messages].reverse()));
+    expect(reversed).toEqual(sorted);
+    const held = await runCli(
+      ["simulate", "--reorder-window", "all", "-"],
+      ndjson(...[...messages].reverse()),
+    );
+    expect(held).toEqual(sorted);
+  });
+
+  it("with a reorder window, skips a line further out of order than it and says so", async () => {
+    // ben's session arrives first, then ana's, which started ten minutes before ben's cart; ben's
+    // order five hours later lets the replay go past it
+    const input = ndjson(
+      identify(ben, 5),
+      add(ben, 10, 80),
+      order(ben, 300, 80),
+      identify(ana),
+      add(ana, 0, 30),
+    );
+    const { code, stdout, stderr } = await runCli(["simulate", "--reorder-window", "1h", "-"], input);
+    expect(code).toBe(1);
+    expect(stderr).toContain(
+      "line 4: skipped: its time 2026-03-02T10:00:00.000Z is 10m before events already replayed (2026-03-02T10:10:00.000Z)",
+    );
+    expect(stderr).toContain("line 5: skipped:");
+    expect(stderr).toContain("--reorder-window");
+    // the lines that could be placed are replayed as before: ben's cart, never ana's
+    expect(stdout).toContain('"cartId":"cart-ben"');
+    expect(stdout).not.toContain('"cartId":"cart-ana"');
+    const wide = await runCli(["simulate", "--reorder-window", "6h", "-"], input);
+    expect(wide.code).toBe(0);
+    expect(wide.stdout).toBe((await runCli(["simulate", "-"], input)).stdout);
+    const bad = await runCli(["simulate", "--reorder-window", "soon", "-"], input);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(
+      '--reorder-window must be auto, all or a duration such as 15m or 1d, got "soon"',
+    );
+  });
+
+  it("reads a large file in a worker thread with the same result, invalid lines included", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cartback-simulate-"));
+    try {
+      const lines = generateLines({ carts: 3_000 });
+      lines.splice(1000, 0, '{"type":"track", broken');
+      const path = join(dir, "stream.ndjson");
+      writeFileSync(path, `${lines.join("\n")}\n`);
+      expect(lines.join("\n").length).toBeGreaterThan(4 << 20);
+      // the compiled binary reads a file this size in a worker; in-process, the source reads it itself
+      const worker = await runBin(["simulate", path]);
+      const inline = await runCli(["simulate", path]);
+      expect(worker.code).toBe(1);
+      expect(worker.stderr).toMatch(/^line 1001: skipped: not valid JSON/);
+      expect(worker.stderr).toBe(inline.stderr);
+      expect(records(worker.stdout).length).toBeGreaterThan(3_000);
+      expect(worker.stdout).toBe(inline.stdout);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("signs checkout links with --link-base and the key from CARTBACK_LINK_SECRET", async () => {

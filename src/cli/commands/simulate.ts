@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Command } from "../../core/commands.js";
 import type { CartEvent } from "../../core/events.js";
@@ -9,16 +10,17 @@ import {
   parseJourney,
   toMs,
 } from "../../core/journey/index.js";
-import { normalizeEvent } from "../../core/normalize/index.js";
 import { formatIssues } from "../../core/result.js";
+import { canReadInWorker, readEvents, readEventsInWorker } from "../event-reader.js";
 import { readJourneyArgument } from "../journey-argument.js";
-import { openInput, readNdjson } from "../ndjson.js";
-import { runSimulation, type SimulatedCommand, toRecord } from "../simulation.js";
+import { checkInput, openInput } from "../ndjson.js";
+import { createSimulation, type SimulatedCommand, toRecord } from "../simulation.js";
 import { type CliCommand, type CliIO, UsageError } from "../types.js";
 
 const HELP = `Usage: cartback simulate [--journey <preset|file.json>] [--until <ISO time|+duration>]
                          [--format ndjson|table] [--region CC] [--store-timezone TZ]
-                         [--link-base URL] <events.ndjson|->
+                         [--link-base URL] [--reorder-window auto|all|<duration>]
+                         <events.ndjson|->
 
 Replays events in timestamp order on a virtual clock and shows every command the journey would
 produce, when. Nothing is sent. Invalid lines are reported on stderr and skipped (exit code 1).
@@ -33,6 +35,11 @@ Options:
   --store-timezone  timezone for shoppers whose own is unknown (default UTC)
   --link-base       base URL of signed checkout links; the signing key is read from
                     CARTBACK_LINK_SECRET (without both, messages carry the shop's checkout URL)
+  --reorder-window  how far out of order the input may be while it is replayed as it is read:
+                    auto (default): 1h, unless one of the first 10,000 events is further out
+                    of order, then all; all: hold every event and sort (any order, more memory);
+                    or a duration such as 15m or 1d. A line further out of order than the window
+                    is reported and skipped
 
 Unique discount codes are derived with CARTBACK_DISCOUNT_SECRET.
 `;
@@ -45,16 +52,34 @@ async function loadJourney(name: string): Promise<JourneySpec> {
   return result.data;
 }
 
-function parseUntil(value: string | undefined, lastEventAt: number): number {
-  if (value === undefined) return lastEventAt + toMs("30d");
+/** `--until`: an instant, or a time after the last event (known once the input has been read) */
+function parseUntil(value: string | undefined): { at: number } | { afterLast: number } {
+  if (value === undefined) return { afterLast: toMs("30d") };
   if (value.startsWith("+")) {
     if (!/^\+\d+(\.\d+)?[mhd]$/.test(value))
       throw new UsageError(`--until duration must look like +12h or +7d, got "${value}"`);
-    return lastEventAt + toMs(value.slice(1));
+    return { afterLast: toMs(value.slice(1)) };
   }
   const at = Date.parse(value);
   if (Number.isNaN(at)) throw new UsageError(`--until must be an ISO-8601 time or +duration, got "${value}"`);
-  return at;
+  return { at };
+}
+
+/** the window an input that is read as one stream may be out of order by, by default */
+const DEFAULT_WINDOW = "1h";
+/** files from this size up are read in a worker thread; below it, starting one costs more than it saves */
+const WORKER_FILE_BYTES = 4 << 20;
+/** how many events `auto` looks at before it trusts the input to stay within the window */
+const PROBE_EVENTS = 10_000;
+
+function parseWindow(value: string): { window: number; probe: number } {
+  if (value === "auto") return { window: toMs(DEFAULT_WINDOW), probe: PROBE_EVENTS };
+  if (value === "all") return { window: Number.POSITIVE_INFINITY, probe: 0 };
+  if (!/^\d+(\.\d+)?[mhd]$/.test(value))
+    throw new UsageError(
+      `--reorder-window must be auto, all or a duration such as 15m or 1d, got "${value}"`,
+    );
+  return { window: toMs(value), probe: 0 };
 }
 
 function summarise(command: Command): string {
@@ -141,6 +166,7 @@ export const simulateCommand: CliCommand = {
         region: { type: "string" },
         "store-timezone": { type: "string" },
         "link-base": { type: "string" },
+        "reorder-window": { type: "string", default: "auto" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -152,30 +178,8 @@ export const simulateCommand: CliCommand = {
       throw new UsageError(`--format must be ndjson or table, got "${values.format}"`);
     }
     const journey = await loadJourney(values.journey);
-    const input = await openInput(positionals[0], io.stdin);
-    const options = values.region ? { defaultRegion: values.region } : {};
-
-    const events: CartEvent[] = [];
-    let invalid = 0;
-    for await (const entry of readNdjson(input)) {
-      if ("error" in entry) {
-        invalid++;
-        io.stderr(`line ${entry.line}: skipped: ${entry.error}\n`);
-        continue;
-      }
-      const result = normalizeEvent(entry.value, options);
-      if (!result.success) {
-        invalid++;
-        io.stderr(`line ${entry.line}: skipped: ${formatIssues(result.error)}\n`);
-        continue;
-      }
-      for (const event of result.data) events.push(event);
-    }
-    // stable: events at the same instant keep their input order
-    events.sort((a, b) => a.at - b.at);
-    const lastAt = events.length > 0 ? (events[events.length - 1] as CartEvent).at : 0;
-    const until = parseUntil(values.until, lastAt);
-
+    const until = parseUntil(values.until);
+    const order = parseWindow(values["reorder-window"]);
     const context: PlanContext = {};
     if (values["store-timezone"]) context.storeTimezone = values["store-timezone"];
     const linkSecret = process.env.CARTBACK_LINK_SECRET;
@@ -187,15 +191,16 @@ export const simulateCommand: CliCommand = {
     if (linkSecret) secrets.links = linkSecret;
     if (process.env.CARTBACK_DISCOUNT_SECRET) secrets.discounts = process.env.CARTBACK_DISCOUNT_SECRET;
     context.secrets = secrets;
+    const path = await checkInput(positionals[0]);
+    const options = values.region ? { defaultRegion: values.region } : {};
 
     const table = values.format === "table" ? createTable(io) : null;
     table?.header();
     let buffer = "";
-    const summary = runSimulation(events, {
+    const simulation = createSimulation({
       journey,
       context,
-      until,
-      consume: true,
+      until: "at" in until ? until.at : Number.POSITIVE_INFINITY,
       onCommand(entry) {
         if (table) table.row(entry);
         else {
@@ -207,13 +212,30 @@ export const simulateCommand: CliCommand = {
         }
       },
     });
+    const reading = { normalize: options, ...order };
+    const sink = {
+      events(events: CartEvent[]) {
+        for (const event of events) simulation.push(event);
+      },
+      skipped(line: number, reason: string) {
+        io.stderr(`line ${line}: skipped: ${reason}\n`);
+      },
+    };
+    // a large file is read and normalized in a worker thread, beside the replay
+    const read =
+      path !== "-" && canReadInWorker && statSync(path).size >= WORKER_FILE_BYTES
+        ? await readEventsInWorker(path, reading, sink)
+        : await readEvents(await openInput(path, io.stdin), reading, sink);
+    const lastAt = read.lastAt ?? 0;
+    const end = "at" in until ? until.at : lastAt + until.afterLast;
+    const summary = simulation.finish(end);
     if (buffer) io.stdout(buffer);
     table?.footer();
     if (table) {
       io.stdout(
-        `${summary.events} events, ${summary.profiles} shoppers, simulated until ${new Date(until).toISOString()} (${formatDuration(until - lastAt)} after the last event)\n`,
+        `${summary.events} events, ${summary.profiles} shoppers, simulated until ${new Date(end).toISOString()} (${formatDuration(end - lastAt)} after the last event)\n`,
       );
     }
-    return invalid > 0 ? 1 : 0;
+    return read.skipped > 0 ? 1 : 0;
   },
 };
