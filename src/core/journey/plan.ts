@@ -447,7 +447,6 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
     for (const step of stage.steps) {
       const channel: Channel | null = step.channel === "task" ? null : step.channel;
       if (isDone(instance, stage.stage, step.id, channel)) continue;
-      const key = stepKey(journey.id, cart.id, stage.stage, step.id, step.channel);
       let due: number;
       if (step.after) {
         const since = stageStartedAt(instance, stage.stage);
@@ -468,6 +467,8 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
         pending = true;
         continue;
       }
+      // the step is due: from here on it is sent or skipped, under its key
+      const key = stepKey(journey.id, cart.id, stage.stage, step.id, step.channel);
       ctx = predicateContext(run, cart, table, instance);
       if (skipWindowAt(due, journey.blackouts)) {
         skip(stage, step, key, "blackout");
