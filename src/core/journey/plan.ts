@@ -110,18 +110,35 @@ export function planResolvedJourney(
     journeys[key] = next;
     changed.push(next);
   };
+  // this journey's instances, found in one pass over the profile's: looking each cart's up by a
+  // freshly built `journey:cart` key costs more (the key has to be hashed and interned every time)
+  const keys: string[] = [];
+  const instances: JourneyInstance[] = [];
+  for (const key in journeys) {
+    const instance = journeys[key] as JourneyInstance;
+    if (instance.journey !== journey.id) continue;
+    keys.push(key);
+    instances.push(instance);
+  }
   for (const cart of profile.carts) {
-    const key = instanceKey(journey.id, cart.id);
-    const before = journeys[key];
+    let found = -1;
+    for (let i = 0; i < instances.length; i++) {
+      if ((instances[i] as JourneyInstance).cartId === cart.id) {
+        found = i;
+        break;
+      }
+    }
+    const before = found < 0 ? undefined : instances[found];
     const next = planCart(run, cart, before, journeys);
-    if (next && next !== before) update(next, key);
+    if (next && next !== before)
+      update(next, found < 0 ? instanceKey(journey.id, cart.id) : (keys[found] as string));
   }
   // carts the profile no longer keeps end their journeys
-  for (const key in profile.journeys) {
-    const instance = profile.journeys[key] as JourneyInstance;
-    if (instance.journey !== journey.id || isTerminal(instance.status)) continue;
+  for (let i = 0; i < instances.length; i++) {
+    const instance = instances[i] as JourneyInstance;
+    if (isTerminal(instance.status)) continue;
     if (profile.carts.some((cart) => cart.id === instance.cartId)) continue;
-    update(endInstance(run, instance, null, "exited", "cart_gone"), key);
+    update(endInstance(run, instance, null, "exited", "cart_gone"), keys[i] as string);
   }
   return { profile: run.profile, instances: changed, commands: run.commands, wakeAt: run.wakeAt };
 }
