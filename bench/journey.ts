@@ -276,7 +276,7 @@ async function fullSimulate(carts: number): Promise<void> {
   );
   console.log(`  JSON.parse of the input, streamed: ${parseMs.toFixed(0)} ms`);
   console.log(
-    `  full simulate (the CLI in its own process: start, read, normalize, sort, identity, reduce, plan, write): ${simMs.toFixed(0)} ms = ${(simMs / parseMs).toFixed(1)}× the parse`,
+    `  full simulate (the CLI in its own process: start, read, normalize, reorder, identity, reduce, plan, write): ${simMs.toFixed(0)} ms = ${(simMs / parseMs).toFixed(1)}× the parse`,
   );
   console.log(`  peak RSS of the simulate process ${mb(peak)} (target < 1 GB)`);
 }

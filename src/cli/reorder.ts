@@ -89,25 +89,29 @@ export class ReorderBuffer {
     return t < at || (t === at && (this.seqs[i] as number) < seq);
   }
 
+  /** puts an entry at position i */
+  private place(i: number, at: number, seq: number, event: CartEvent): void {
+    this.times[i] = at;
+    this.seqs[i] = seq;
+    this.events[i] = event;
+  }
+
+  /** moves the entry at `from` to `to` */
+  private move(to: number, from: number): void {
+    this.place(to, this.times[from] as number, this.seqs[from] as number, this.events[from] as CartEvent);
+  }
+
   private push(event: CartEvent): void {
-    const { times, seqs, events } = this;
     const at = event.at;
     const seq = this.seq++;
-    let i = times.length;
-    times.push(at);
-    seqs.push(seq);
-    events.push(event);
+    let i = this.times.length;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (this.before(parent, at, seq)) break;
-      times[i] = times[parent] as number;
-      seqs[i] = seqs[parent] as number;
-      events[i] = events[parent] as CartEvent;
+      this.move(i, parent);
       i = parent;
     }
-    times[i] = at;
-    seqs[i] = seq;
-    events[i] = event;
+    this.place(i, at, seq, event);
   }
 
   private pop(): CartEvent {
@@ -125,14 +129,10 @@ export class ReorderBuffer {
       const r = l + 1;
       const c = r < n && this.before(r, times[l] as number, seqs[l] as number) ? r : l;
       if (!this.before(c, at, seq)) break;
-      times[i] = times[c] as number;
-      seqs[i] = seqs[c] as number;
-      events[i] = events[c] as CartEvent;
+      this.move(i, c);
       i = c;
     }
-    times[i] = at;
-    seqs[i] = seq;
-    events[i] = event;
+    this.place(i, at, seq, event);
     return top;
   }
 }
