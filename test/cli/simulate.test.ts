@@ -157,6 +157,12 @@ describe("cartback simulate", () => {
       expect(worker.stderr).toBe(inline.stderr);
       expect(records(worker.stdout).length).toBeGreaterThan(3_000);
       expect(worker.stdout).toBe(inline.stdout);
+      // the generated stream runs up to ten minutes out of order: streaming it through the window
+      // gives what holding and sorting all of it gives
+      const times = lines.slice(1001).map((l) => Date.parse(JSON.parse(l).timestamp));
+      expect(times.some((t, i) => i > 0 && t < (times[i - 1] as number))).toBe(true);
+      const held = await runCli(["simulate", "--reorder-window", "all", path]);
+      expect(held.stdout).toBe(inline.stdout);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
