@@ -225,3 +225,28 @@ describe("cartback simulate", () => {
     expect(unknown.stderr).toContain("--journey must be playbook, classic, coordinated or a .json file");
   });
 });
+
+describe("cartback simulate piped into a reader that stops early", () => {
+  it("stops quietly when the pipe closes", async () => {
+    const { spawn } = await import("node:child_process");
+    const dir = mkdtempSync(join(tmpdir(), "cartback-pipe-"));
+    const path = join(dir, "stream.ndjson");
+    // enough output (about 2 MB) that writes are still to come when the reader leaves
+    writeFileSync(path, `${generateLines({ carts: 500 }).join("\n")}\n`);
+    try {
+      const child = spawn(process.execPath, [resolve(ROOT, "bin/cartback.js"), "simulate", path]);
+      let stderr = "";
+      child.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      // like `| head -c 100`: read one chunk, then close the pipe
+      await new Promise<void>((done) => child.stdout.once("data", () => done()));
+      child.stdout.destroy();
+      const code = await new Promise<number | null>((done) => child.on("exit", done));
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
