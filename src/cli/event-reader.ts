@@ -61,8 +61,9 @@ export async function readEvents(
       }
     },
   });
-  const deliver = async (all: boolean) => {
-    if (all && batch.length > 0) {
+  /** hands over everything released so far */
+  const deliver = async () => {
+    if (batch.length > 0) {
       full.push(batch);
       batch = [];
     }
@@ -93,10 +94,10 @@ export async function readEvents(
       const reached = reorder.add(result.data);
       if (reached !== null) skip(line, late(result.data[0]?.at ?? reached, reached, reorder.windowMs));
     }
-    await deliver(true);
+    await deliver();
   }
   reorder.flush();
-  await deliver(true);
+  await deliver();
   return { lastAt: Number.isFinite(reorder.lastAt) ? reorder.lastAt : null, skipped };
 }
 
@@ -110,7 +111,9 @@ export const canReadInWorker = import.meta.url.endsWith(".js");
 
 /**
  * `readEvents` on a file in a worker thread: reading, parsing and normalizing run beside the thread
- * that consumes the events. The events arrive in the same order and batches as from `readEvents`.
+ * that consumes the events. The events arrive in the same order and batches as from `readEvents`;
+ * `sink.events` is called for one batch at a time and must apply it before it returns (a promise it
+ * returns is not waited for).
  */
 export function readEventsInWorker(
   path: string,
