@@ -18,10 +18,14 @@ export async function checkInput(path: string | undefined): Promise<string> {
   return path;
 }
 
+/** the stream of an input `checkInput` accepted */
+export function openChecked(path: string, stdin: Readable): Readable {
+  return path === "-" ? stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+}
+
 /** opens a file path, or stdin for `-` */
 export async function openInput(path: string | undefined, stdin: Readable): Promise<Readable> {
-  const checked = await checkInput(path);
-  return checked === "-" ? stdin : createReadStream(checked, { highWaterMark: 1 << 20 });
+  return openChecked(await checkInput(path), stdin);
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 import { formatIssues } from "../../core/result.js";
 import { canReadInWorker, readEvents, readEventsInWorker } from "../event-reader.js";
 import { readJourneyArgument } from "../journey-argument.js";
-import { checkInput, openInput } from "../ndjson.js";
+import { checkInput, openChecked } from "../ndjson.js";
 import { createSimulation, type SimulatedCommand, toRecord } from "../simulation.js";
 import { type CliCommand, type CliIO, UsageError } from "../types.js";
 
@@ -225,7 +225,7 @@ export const simulateCommand: CliCommand = {
     const read =
       path !== "-" && canReadInWorker && statSync(path).size >= WORKER_FILE_BYTES
         ? await readEventsInWorker(path, reading, sink)
-        : await readEvents(await openInput(path, io.stdin), reading, sink);
+        : await readEvents(openChecked(path, io.stdin), reading, sink);
     const lastAt = read.lastAt ?? 0;
     const end = "at" in until ? until.at : lastAt + until.afterLast;
     const summary = simulation.finish(end);
