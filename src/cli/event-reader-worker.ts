@@ -4,7 +4,7 @@
  */
 import { createReadStream } from "node:fs";
 import { parentPort, workerData } from "node:worker_threads";
-import { type EventReaderOptions, readEvents } from "./event-reader.js";
+import { type EventReaderOptions, readEvents, type WorkerMessage } from "./event-reader.js";
 
 /** batches posted and not yet taken: enough to keep both threads busy, few enough to bound memory */
 const AHEAD = 4;
@@ -25,11 +25,11 @@ const result = await readEvents(createReadStream(path, { highWaterMark: 1 << 20 
   async events(events) {
     while (credit === 0) await new Promise<void>((resolve) => (resume = resolve));
     credit--;
-    port.postMessage({ type: "events", events });
+    port.postMessage({ type: "events", events } satisfies WorkerMessage);
   },
   skipped(line, reason) {
-    port.postMessage({ type: "skipped", line, reason });
+    port.postMessage({ type: "skipped", line, reason } satisfies WorkerMessage);
   },
 });
-port.postMessage({ type: "done", result });
+port.postMessage({ type: "done", result } satisfies WorkerMessage);
 port.close();

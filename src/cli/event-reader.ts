@@ -101,7 +101,8 @@ export async function readEvents(
   return { lastAt: Number.isFinite(reorder.lastAt) ? reorder.lastAt : null, skipped };
 }
 
-type WorkerMessage =
+/** what the reader thread posts */
+export type WorkerMessage =
   | { type: "events"; events: CartEvent[] }
   | { type: "skipped"; line: number; reason: string }
   | { type: "done"; result: EventReaderResult };
