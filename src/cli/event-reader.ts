@@ -113,8 +113,8 @@ export const canReadInWorker = import.meta.url.endsWith(".js");
 /**
  * `readEvents` on a file in a worker thread: reading, parsing and normalizing run beside the thread
  * that consumes the events. The events arrive in the same order and batches as from `readEvents`;
- * `sink.events` is called for one batch at a time and must apply it before it returns (a promise it
- * returns is not waited for).
+ * `sink.events` is called for one batch at a time and must apply it before it returns. A promise it
+ * returns holds the reader back until it resolves (the batches already on their way still arrive).
  */
 export function readEventsInWorker(
   path: string,
@@ -136,9 +136,11 @@ export function readEventsInWorker(
       if (settled) return;
       try {
         if (message.type === "events") {
-          // take the next batch while this one is applied: the reader stays a few batches ahead
-          worker.postMessage(0);
-          void sink.events(message.events);
+          // the reader stays a few batches ahead; a sink that has to wait (its output is full) holds
+          // it back by returning the batch's place later
+          const waiting = sink.events(message.events);
+          if (waiting) waiting.then(() => worker.postMessage(0), fail);
+          else worker.postMessage(0);
         } else if (message.type === "skipped") sink.skipped(message.line, message.reason);
         else {
           settled = true;

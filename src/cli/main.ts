@@ -10,6 +10,7 @@ import { setupCommand } from "./commands/setup.js";
 import { simulateCommand } from "./commands/simulate.js";
 import { transformationCommand } from "./commands/transformation.js";
 import { validateCommand } from "./commands/validate.js";
+import { whenDrained } from "./ndjson.js";
 import type { CliCommand, CliIO } from "./types.js";
 
 const COMMANDS: CliCommand[] = [
@@ -43,6 +44,7 @@ const defaultIO: CliIO = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stdin: process.stdin,
+  stdoutReady: () => whenDrained(process.stdout),
 };
 
 /** runs the CLI and resolves to the exit code */

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { access } from "node:fs/promises";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { UsageError } from "./types.js";
 
@@ -21,6 +21,21 @@ export async function checkInput(path: string | undefined): Promise<string> {
 /** the stream of an input `checkInput` accepted */
 export function openChecked(path: string, stdin: Readable): Readable {
   return path === "-" ? stdin : createReadStream(path, { highWaterMark: 1 << 20 });
+}
+
+/**
+ * null when `output` can take more now; else a promise that resolves once it has written what it
+ * holds (its `drain`), or can write nothing more (closed, failed)
+ */
+export function whenDrained(output: Writable): Promise<void> | null {
+  if (!output.writableNeedDrain) return null;
+  return new Promise((resolve) => {
+    const done = () => {
+      output.off("drain", done).off("close", done).off("error", done);
+      resolve();
+    };
+    output.on("drain", done).on("close", done).on("error", done);
+  });
 }
 
 /** opens a file path, or stdin for `-` */

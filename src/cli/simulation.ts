@@ -125,7 +125,16 @@ export interface Simulation {
    * they are pushed in). First wakes the planner for everything due before it.
    */
   push(event: CartEvent): void;
-  /** wakes the planner for everything still due up to `until` and ends the replay */
+  /** ends the input: no event follows; `until` (when given) moves the replay's end */
+  close(until?: number): void;
+  /**
+   * after `close`: wakes the planner for at most `limit` profiles due up to `until`, in time order,
+   * and says whether more are due. A caller that writes the commands out waits for its reader between
+   * calls, so the wake-ups after the last event need not all be held at once.
+   */
+  wakeSome(limit: number): boolean;
+  /** wakes the planner for everything still due up to `until` and ends the replay (`until` is
+   * ignored after `close`) */
   finish(until?: number): SimulationSummary;
 }
 
@@ -147,6 +156,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
   let last: CartEvent | undefined;
   let lastProfileId = "";
   let dirty = false;
+  let closed = false;
   let ended = false;
 
   const plan = (profileId: string, now: number) => {
@@ -170,15 +180,20 @@ export function createSimulation(options: SimulationOptions): Simulation {
     } else scheduled.delete(profileId);
   };
 
-  /** wakes every profile due before `before` (or at it, with `inclusive`), up to `until` */
-  const wakeUntil = (before: number, inclusive: boolean) => {
-    for (;;) {
+  /**
+   * wakes the profiles due before `before` (or at it, with `inclusive`), up to `until`, at most
+   * `limit` of them; true when it stopped at the limit
+   */
+  const wakeUntil = (before: number, inclusive: boolean, limit = Number.POSITIVE_INFINITY): boolean => {
+    for (let woken = 0; ; ) {
       const at = queue.peek();
-      if (at > until || at > before || (at === before && !inclusive)) return;
+      if (at > until || at > before || (at === before && !inclusive)) return false;
+      if (woken === limit) return true;
       const [, id] = queue.pop();
       if (scheduled.get(id) !== at) continue;
       scheduled.delete(id);
       plan(id, at);
+      woken++;
     }
   };
 
@@ -188,9 +203,16 @@ export function createSimulation(options: SimulationOptions): Simulation {
     dirty = false;
   };
 
+  const close = (end = until) => {
+    if (closed) throw new Error("the replay's input has ended");
+    until = end;
+    settle();
+    closed = true;
+  };
+
   return {
     push(event) {
-      if (ended) throw new Error("the replay has ended");
+      if (closed) throw new Error("the replay's input has ended");
       if (last && event.at < last.at) {
         throw new Error(`events must arrive in time order: ${event.id} is before ${last.id}`);
       }
@@ -209,10 +231,14 @@ export function createSimulation(options: SimulationOptions): Simulation {
       last = event;
       lastProfileId = profile.id;
     },
-    finish(end = until) {
+    close,
+    wakeSome(limit) {
+      if (!closed || ended) throw new Error("wakeSome runs between close and finish");
+      return wakeUntil(until, true, limit);
+    },
+    finish(end) {
       if (ended) throw new Error("the replay has ended");
-      until = end;
-      settle();
+      if (!closed) close(end);
       wakeUntil(until, true);
       ended = true;
       summary.profiles = book.size;

@@ -5,6 +5,13 @@ export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stdin: Readable;
+  /**
+   * null when stdout can take more now, else a promise that resolves once it has passed on what it
+   * holds. A command that prints a lot waits on it between pieces of work, so a slow reader
+   * (`cartback simulate … | jq …`) holds the work back instead of the output filling memory.
+   * Without it, writes are taken to be synchronous.
+   */
+  stdoutReady?: () => Promise<void> | null;
 }
 
 export interface CliCommand {

@@ -1,8 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Readable, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { generateLines } from "../../bench/generate-stream.js";
+import { main } from "../../src/cli/main.js";
+import { whenDrained } from "../../src/cli/ndjson.js";
 import { verifyCheckoutToken } from "../../src/core/journey/index.js";
 import { add, identify, order } from "../core/journey/scenarios.js";
 import { ROOT, runBin, runCli } from "./run-cli.js";
@@ -223,6 +226,92 @@ describe("cartback simulate", () => {
     expect(failed.stderr).toContain('stages[0].after: must look like "15m", "4h" or "7d"');
     const unknown = await runCli(["simulate", "--journey", "weekly", "-"], "");
     expect(unknown.stderr).toContain("--journey must be playbook, classic, coordinated or a .json file");
+  });
+});
+
+/** a stdout that takes `delayMs` per write, like a pipe into a slow reader, and records its backlog */
+function slowStdout(delayMs: number) {
+  const chunks: string[] = [];
+  let most = 0;
+  const output = new Writable({
+    decodeStrings: false,
+    write(chunk: string, _encoding, done) {
+      chunks.push(chunk);
+      setTimeout(done, delayMs);
+    },
+  });
+  const io = {
+    stdout: (text: string) => {
+      output.write(text);
+      most = Math.max(most, output.writableLength);
+    },
+    stderr: () => {},
+    stdin: Readable.from([]),
+    stdoutReady: () => whenDrained(output),
+  };
+  /** everything written, once the reader has taken it */
+  const text = () => new Promise<string>((done) => output.end(() => done(chunks.join(""))));
+  return { io, text, most: () => most };
+}
+
+describe("cartback simulate into a slow reader", () => {
+  it("waits for the reader instead of holding the output, reading in the thread and in a worker", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cartback-slow-"));
+    try {
+      const path = join(dir, "stream.ndjson");
+      writeFileSync(path, `${generateLines({ carts: 3_000 }).join("\n")}\n`);
+      const expected = (await runCli(["simulate", path])).stdout;
+      expect(expected.length).toBeGreaterThan(20 << 20);
+      // the source reads in its own thread; the compiled package reads a file this size in a worker
+      const compiled = (await import(resolve(ROOT, "dist/cli/main.js"))) as { main: typeof main };
+      for (const run of [main, compiled.main]) {
+        const slow = slowStdout(2);
+        expect(await run(["simulate", path], slow.io)).toBe(0);
+        expect(await slow.text()).toBe(expected);
+        // without waiting, the backlog grows to most of the output: the replay outruns this reader
+        expect(slow.most()).toBeLessThan(8 << 20);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("reading in a worker", () => {
+  it("holds the reader back while the consumer waits for its output", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cartback-held-"));
+    try {
+      const path = join(dir, "stream.ndjson");
+      writeFileSync(path, `${generateLines({ carts: 3_000 }).join("\n")}\n`);
+      const { readEventsInWorker } = (await import(resolve(ROOT, "dist/cli/event-reader.js"))) as {
+        readEventsInWorker: typeof import("../../src/cli/event-reader.js").readEventsInWorker;
+      };
+      let batches = 0;
+      let release = () => {};
+      const held = new Promise<void>((done) => {
+        release = done;
+      });
+      const reading = readEventsInWorker(
+        path,
+        { normalize: {}, window: 3_600_000, probe: 10_000 },
+        {
+          events: () => {
+            batches++;
+            return held;
+          },
+          skipped: () => {},
+        },
+      );
+      // the reader may be a few batches ahead (four), not more, however long the consumer waits
+      await new Promise((done) => setTimeout(done, 1_000));
+      expect(batches).toBe(4);
+      release();
+      // then the rest: the whole file is more than ten batches
+      await reading;
+      expect(batches).toBeGreaterThan(10);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -69,6 +69,8 @@ function parseUntil(value: string | undefined): { at: number } | { afterLast: nu
 const DEFAULT_WINDOW = "1h";
 /** files from this size up are read in a worker thread; below it, starting one costs more than it saves */
 const WORKER_FILE_BYTES = 4 << 20;
+/** profiles woken between two looks at the reader, once the input has ended */
+const WAKE_SLICE = 1024;
 /** how many events `auto` looks at before it trusts the input to stay within the window */
 const PROBE_EVENTS = 10_000;
 
@@ -213,9 +215,18 @@ export const simulateCommand: CliCommand = {
       },
     });
     const reading = { normalize: options, ...order };
+    // a reader slower than the replay (`| jq …`) holds the replay back, batch by batch
+    const ready = () => {
+      if (buffer.length > 0) {
+        io.stdout(buffer);
+        buffer = "";
+      }
+      return io.stdoutReady?.() ?? undefined;
+    };
     const sink = {
       events(events: CartEvent[]) {
         for (const event of events) simulation.push(event);
+        return ready();
       },
       skipped(line: number, reason: string) {
         io.stderr(`line ${line}: skipped: ${reason}\n`);
@@ -228,7 +239,10 @@ export const simulateCommand: CliCommand = {
         : await readEvents(openChecked(path, io.stdin), reading, sink);
     const lastAt = read.lastAt ?? 0;
     const end = "at" in until ? until.at : lastAt + until.afterLast;
-    const summary = simulation.finish(end);
+    simulation.close(end);
+    // the wake-ups after the last event, a slice at a time
+    while (simulation.wakeSome(WAKE_SLICE)) await ready();
+    const summary = simulation.finish();
     if (buffer) io.stdout(buffer);
     table?.footer();
     if (table) {
