@@ -229,6 +229,18 @@ describe("cartback simulate", () => {
   });
 });
 
+/** runs `test` on a generated stream of `carts` carts, written to a temporary file */
+async function withStream(carts: number, test: (path: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "cartback-stream-"));
+  try {
+    const path = join(dir, "stream.ndjson");
+    writeFileSync(path, `${generateLines({ carts }).join("\n")}\n`);
+    await test(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** a stdout that takes `delayMs` per write, like a pipe into a slow reader, and records its backlog */
 function slowStdout(delayMs: number) {
   const chunks: string[] = [];
@@ -256,10 +268,7 @@ function slowStdout(delayMs: number) {
 
 describe("cartback simulate into a slow reader", () => {
   it("waits for the reader instead of holding the output, reading in the thread and in a worker", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cartback-slow-"));
-    try {
-      const path = join(dir, "stream.ndjson");
-      writeFileSync(path, `${generateLines({ carts: 3_000 }).join("\n")}\n`);
+    await withStream(3_000, async (path) => {
       const expected = (await runCli(["simulate", path])).stdout;
       expect(expected.length).toBeGreaterThan(20 << 20);
       // the source reads in its own thread; the compiled package reads a file this size in a worker
@@ -271,18 +280,13 @@ describe("cartback simulate into a slow reader", () => {
         // without waiting, the backlog grows to most of the output: the replay outruns this reader
         expect(slow.most()).toBeLessThan(8 << 20);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("reading in a worker", () => {
   it("holds the reader back while the consumer waits for its output", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "cartback-held-"));
-    try {
-      const path = join(dir, "stream.ndjson");
-      writeFileSync(path, `${generateLines({ carts: 3_000 }).join("\n")}\n`);
+    await withStream(3_000, async (path) => {
       const { readEventsInWorker } = (await import(resolve(ROOT, "dist/cli/event-reader.js"))) as {
         readEventsInWorker: typeof import("../../src/cli/event-reader.js").readEventsInWorker;
       };
@@ -309,20 +313,15 @@ describe("reading in a worker", () => {
       // then the rest: the whole file is more than ten batches
       await reading;
       expect(batches).toBeGreaterThan(10);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe("cartback simulate piped into a reader that stops early", () => {
   it("stops quietly when the pipe closes", async () => {
     const { spawn } = await import("node:child_process");
-    const dir = mkdtempSync(join(tmpdir(), "cartback-pipe-"));
-    const path = join(dir, "stream.ndjson");
     // enough output (about 2 MB) that writes are still to come when the reader leaves
-    writeFileSync(path, `${generateLines({ carts: 500 }).join("\n")}\n`);
-    try {
+    await withStream(500, async (path) => {
       const child = spawn(process.execPath, [resolve(ROOT, "bin/cartback.js"), "simulate", path]);
       let stderr = "";
       child.stderr.on("data", (d) => {
@@ -334,8 +333,6 @@ describe("cartback simulate piped into a reader that stops early", () => {
       const code = await new Promise<number | null>((done) => child.on("exit", done));
       expect(stderr).toBe("");
       expect(code).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
