@@ -446,13 +446,17 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
     ];
   };
 
+  // a stage's variants are hashes of the cart: worked out only when the stage's timing depends on
+  // them or a step is sent, on the state at the stage's start either way
+  const timedVariants = journey.experiments.some((e) =>
+    e.variants.some((v) => v.shift !== undefined || v.offsets !== undefined),
+  );
   for (const stage of journey.stages) {
     let ctx = predicateContext(run, cart, table, instance);
-    const assigned = variantsFor(run, stage, cart, ctx);
-    const shift = assigned.reduce(
-      (sum, a) => sum + (a.variant.shift !== undefined ? toMs(a.variant.shift) : 0),
-      0,
-    );
+    const stageCtx = ctx;
+    let assigned = timedVariants ? variantsFor(run, stage, cart, stageCtx) : undefined;
+    const shift =
+      assigned?.reduce((sum, a) => sum + (a.variant.shift !== undefined ? toMs(a.variant.shift) : 0), 0) ?? 0;
     let stageAt = addJourneyTime(
       abandonedAt,
       Math.max(0, stageDelay(stage, instance.segment, instance.intent) + shift),
@@ -474,7 +478,7 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
         resolved = false;
         if (!earlierResolved) continue;
         const offset =
-          assigned.find((a) => a.variant.offsets?.[step.id] !== undefined)?.variant.offsets?.[step.id] ??
+          assigned?.find((a) => a.variant.offsets?.[step.id] !== undefined)?.variant.offsets?.[step.id] ??
           step.offset;
         due = addJourneyTime(stageAt, offset !== undefined ? toMs(offset) : 0, journey.blackouts);
       }
@@ -520,6 +524,7 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
         pending = true;
         continue;
       }
+      assigned ??= variantsFor(run, stage, cart, stageCtx);
       instance = emitStep(run, cart, instance, stage, step, key, assigned, ctx);
     }
     if (!resolved) {

@@ -147,4 +147,37 @@ describe("A/B assignment", () => {
     expect(byVariant["copy:a"]).toEqual({ group: "copy-a", at: 60 * 60_000 });
     expect(byVariant["copy:b"]).toEqual({ group: "copy-b", at: 180 * 60_000 });
   });
+
+  it("moves a step by its variant's offset", () => {
+    const journey: JourneySpec = {
+      id: "ab",
+      analytics: false,
+      stages: [
+        {
+          stage: 1,
+          name: "n",
+          after: "0m",
+          steps: [{ id: "later", channel: "email", group: "later", offset: "30m" }],
+        },
+      ],
+      experiments: [
+        {
+          id: "gap",
+          variants: [
+            { id: "short", offsets: { later: "1h" } },
+            { id: "long", offsets: { later: "3h" } },
+          ],
+        },
+      ],
+    };
+    const sentAt: Record<string, number> = {};
+    for (let i = 0; i < 20; i++) {
+      const profile = makeProfile({ carts: [makeCart({ id: `cart-${i}` })] });
+      const { emitted } = drive(journey, profile, [], T0 + DAY);
+      const add = emitted.find((e) => e.command.type === "mailerlite.addToGroup")!;
+      sentAt[add.command.variant as string] = add.at - T0;
+    }
+    // abandoned after 60 min; the variant's offset replaces the step's own (30 min)
+    expect(sentAt).toEqual({ "gap:short": 2 * 3_600_000, "gap:long": 4 * 3_600_000 });
+  });
 });
