@@ -136,8 +136,8 @@ export function readEventsInWorker(
       if (settled) return;
       try {
         if (message.type === "events") {
-          // the reader stays a few batches ahead; a sink that has to wait (its output is full) holds
-          // it back by returning the batch's place later
+          // the reader stays a few batches ahead; a sink that has to wait (its output is full)
+          // holds it back: this batch's credit goes back once the wait is over
           const waiting = sink.events(message.events);
           if (waiting) waiting.then(() => worker.postMessage(0), fail);
           else worker.postMessage(0);

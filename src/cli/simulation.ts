@@ -133,8 +133,10 @@ export interface Simulation {
    * calls, so the wake-ups after the last event need not all be held at once.
    */
   wakeSome(limit: number): boolean;
-  /** wakes the planner for everything still due up to `until` and ends the replay (`until` is
-   * ignored after `close`) */
+  /**
+   * wakes the planner for everything still due up to `until` and ends the replay; after `close`,
+   * the end `close` set holds
+   */
   finish(until?: number): SimulationSummary;
 }
 
