@@ -446,15 +446,12 @@ function advance(run: Run, cart: Cart, table: ThresholdTable, start: JourneyInst
     ];
   };
 
-  // a stage's variants are hashes of the cart: worked out only when the stage's timing depends on
-  // them or a step is sent, on the state at the stage's start either way
-  const timedVariants = journey.experiments.some((e) =>
-    e.variants.some((v) => v.shift !== undefined || v.offsets !== undefined),
-  );
   for (const stage of journey.stages) {
     let ctx = predicateContext(run, cart, table, instance);
+    // a stage's variants are hashes of the cart: worked out only when the stage's timing depends on
+    // them or a step is sent, on the state at the stage's start either way
     const stageCtx = ctx;
-    let assigned = timedVariants ? variantsFor(run, stage, cart, stageCtx) : undefined;
+    let assigned = journey.timedExperiments ? variantsFor(run, stage, cart, stageCtx) : undefined;
     const shift =
       assigned?.reduce((sum, a) => sum + (a.variant.shift !== undefined ? toMs(a.variant.shift) : 0), 0) ?? 0;
     let stageAt = addJourneyTime(

@@ -47,6 +47,8 @@ export interface ResolvedJourney {
   stages: Stage[];
   blackouts: { name: string; from: number; to: number; policy: "pause" | "skip" }[];
   experiments: Experiment[];
+  /** whether an experiment's variant moves a stage or step (`shift`, `offsets`) */
+  timedExperiments: boolean;
   sendTime: { enabled: boolean; maxDelay: number; minSignals: number };
   discounts: DiscountProvider | null;
   linkTtl: number;
@@ -144,6 +146,9 @@ export function resolveCheckedJourney(spec: JourneySpec): ResolvedJourney {
     stages: spec.stages,
     blackouts: (spec.blackouts ?? []).map(parseBlackout).sort((x, y) => x.from - y.from),
     experiments: spec.experiments ?? [],
+    timedExperiments: (spec.experiments ?? []).some((e) =>
+      e.variants.some((v) => v.shift !== undefined || v.offsets !== undefined),
+    ),
     sendTime: {
       enabled: spec.sendTime?.enabled ?? false,
       maxDelay: toMs(spec.sendTime?.maxDelay ?? "4h"),
