@@ -11,7 +11,7 @@ import { formatDuration } from "../core/journey/index.js";
 import { normalizeEvent } from "../core/normalize/index.js";
 import type { NormalizeOptions } from "../core/normalize/options.js";
 import { formatIssues } from "../core/result.js";
-import { readLines } from "./ndjson.js";
+import { parseNdjsonLine, readLines } from "./ndjson.js";
 import { ReorderBuffer } from "./reorder.js";
 
 /** the most events handed over at once */
@@ -77,16 +77,13 @@ export async function readEvents(
   let line = 0;
   for await (const lines of readLines(input)) {
     for (const text of lines) {
-      line++;
-      if (text.trim() === "") continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch (error) {
-        skip(line, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+      const entry = parseNdjsonLine(++line, text);
+      if (!entry) continue;
+      if ("error" in entry) {
+        skip(line, entry.error);
         continue;
       }
-      const result = normalizeEvent(value, options.normalize);
+      const result = normalizeEvent(entry.value, options.normalize);
       if (!result.success) {
         skip(line, formatIssues(result.error));
         continue;

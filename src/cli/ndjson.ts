@@ -83,18 +83,23 @@ function pushLine(line: string, lines: string[]): void {
   for (const part of line.split("\r")) lines.push(part);
 }
 
+/** line `line` (its text) parsed as JSON, or why it is not JSON; null for a blank line */
+export function parseNdjsonLine(line: number, text: string): NdjsonLine | null {
+  if (text.trim() === "") return null;
+  try {
+    return { line, value: JSON.parse(text) };
+  } catch (error) {
+    return { line, error: `not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+}
+
 /** each non-blank line parsed as JSON; a corrupt line is reported and reading goes on */
 export async function* readNdjson(input: Readable): AsyncGenerator<NdjsonLine> {
   let line = 0;
   for await (const lines of readLines(input)) {
     for (const text of lines) {
-      line++;
-      if (text.trim() === "") continue;
-      try {
-        yield { line, value: JSON.parse(text) };
-      } catch (error) {
-        yield { line, error: `not valid JSON (${error instanceof Error ? error.message : String(error)})` };
-      }
+      const entry = parseNdjsonLine(++line, text);
+      if (entry) yield entry;
     }
   }
 }
