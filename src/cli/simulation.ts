@@ -133,17 +133,14 @@ export interface Simulation {
    * calls, so the wake-ups after the last event need not all be held at once.
    */
   wakeSome(limit: number): boolean;
-  /**
-   * wakes the planner for everything still due up to `until` and ends the replay; after `close`,
-   * the end `close` set holds
-   */
-  finish(until?: number): SimulationSummary;
+  /** wakes the planner for everything still due up to `until` and ends the replay */
+  finish(): SimulationSummary;
 }
 
 /**
  * A replay on a virtual clock: events in time order, the planner woken at every `wakeAt`.
  * An event and a wake-up at the same instant: the event goes first, so an order always wins.
- * `options.until` bounds the replay while events arrive; `finish` may move it (to a time after the
+ * `options.until` bounds the replay while events arrive; `close` may move it (to a time after the
  * last event, when it depends on that event).
  */
 export function createSimulation(options: SimulationOptions): Simulation {
@@ -238,9 +235,9 @@ export function createSimulation(options: SimulationOptions): Simulation {
       if (!closed || ended) throw new Error("wakeSome runs between close and finish");
       return wakeUntil(until, true, limit);
     },
-    finish(end) {
+    finish() {
       if (ended) throw new Error("the replay has ended");
-      if (!closed) close(end);
+      if (!closed) close();
       wakeUntil(until, true);
       ended = true;
       summary.profiles = book.size;
