@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Readable, Writable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { generateLines } from "../../bench/generate-stream.js";
 import { main } from "../../src/cli/main.js";
 import { whenDrained } from "../../src/cli/ndjson.js";
@@ -306,7 +306,9 @@ describe("reading in a worker", () => {
           skipped: () => {},
         },
       );
-      // the reader may be a few batches ahead (four), not more, however long the consumer waits
+      // the reader may be a few batches ahead (four), not more, however long the consumer waits:
+      // once it has posted four, it posts nothing more while they are held
+      await vi.waitFor(() => expect(batches).toBe(4), { timeout: 10_000 });
       await new Promise((done) => setTimeout(done, 1_000));
       expect(batches).toBe(4);
       release();
