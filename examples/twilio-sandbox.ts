@@ -72,7 +72,9 @@ function smsFor(shopper: (typeof shoppers)[number], index: number): TwilioSendSm
     shopper.items,
     journey.smsMaxSegments,
   );
-  if (!sms.ok) throw new Error(`the stage-2 SMS for ${shopper.name} does not fit: ${sms.reason}`);
+  if (!sms.success) {
+    throw new Error(`the stage-2 SMS for ${shopper.name} does not fit: ${sms.error.reason}`);
+  }
   return {
     type: "twilio.sendSms",
     key: `${journey.id}:${cartId}:2:sms:sms`,
@@ -87,9 +89,9 @@ function smsFor(shopper: (typeof shoppers)[number], index: number): TwilioSendSm
     variant: null,
     discountPercent: null,
     to: shopper.phone,
-    body: sms.body,
-    encoding: sms.encoding,
-    segments: sms.segments,
+    body: sms.data.body,
+    encoding: sms.data.encoding,
+    segments: sms.data.segments,
   };
 }
 

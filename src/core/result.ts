@@ -19,13 +19,17 @@ export type IssueCode =
   | "missing_identity"
   | "invalid_config";
 
-export type Result<T> = { success: true; data: T } | { success: false; error: Issue[] };
+/**
+ * the outcome of anything that can fail on its input: the data, or what is wrong (issues, unless a
+ * function says otherwise, e.g. the reason a step was not rendered)
+ */
+export type Result<T, E = Issue[]> = { success: true; data: T } | { success: false; error: E };
 
-export function ok<T>(data: T): Result<T> {
+export function ok<T>(data: T): { success: true; data: T } {
   return { success: true, data };
 }
 
-export function fail<T = never>(error: Issue[]): Result<T> {
+export function fail<E = Issue[]>(error: E): { success: false; error: E } {
   return { success: false, error };
 }
 

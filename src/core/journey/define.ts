@@ -156,8 +156,10 @@ function semanticIssues(spec: JourneySpec): Issue[] {
       for (const [template, tPath] of templates) {
         if (step.channel !== "sms") continue;
         const render = renderSms(template, SAMPLE_VALUES, SAMPLE_ITEMS, maxSegments);
-        if (!render.ok) {
-          issues.push(issue("invalid_config", tPath, `SMS template ${render.reason} (sms.maxSegments)`));
+        if (!render.success) {
+          issues.push(
+            issue("invalid_config", tPath, `SMS template ${render.error.reason} (sms.maxSegments)`),
+          );
         }
       }
     });

@@ -2,12 +2,18 @@
  * SMS rendering within a segment budget: the item list shrinks ("Linen shirt +2 more") before a message
  * is refused, because a third segment costs more than the detail is worth.
  */
+import { fail, ok, type Result } from "../result.js";
 import { countSmsSegments, type SmsEncoding } from "./sms-segments.js";
 import { renderTemplate, type TemplateValues } from "./template.js";
 
-export type SmsRender =
-  | { ok: true; body: string; encoding: SmsEncoding; segments: number }
-  | { ok: false; reason: string; segments: number };
+export interface SmsText {
+  body: string;
+  encoding: SmsEncoding;
+  segments: number;
+}
+
+/** the text, or why it cannot be sent within the budget and how many segments its shortest form needs */
+export type SmsRender = Result<SmsText, { reason: string; segments: number }>;
 
 /** item summaries from the longest to the shortest */
 function itemSummaries(names: readonly string[]): string[] {
@@ -36,15 +42,13 @@ export function renderSms(
     filled.items = items;
     const body = renderTemplate(template, filled).trim();
     const info = countSmsSegments(body);
-    if (info.segments <= maxSegments)
-      return { ok: true, body, encoding: info.encoding, segments: info.segments };
+    if (info.segments <= maxSegments) return ok({ body, encoding: info.encoding, segments: info.segments });
     smallest = Math.min(smallest, info.segments);
   }
-  return {
-    ok: false,
+  return fail({
     reason: `needs ${smallest} segments, more than the budget of ${maxSegments}`,
     segments: smallest,
-  };
+  });
 }
 
 /** values long enough to be a fair worst case when a journey is validated */

@@ -79,16 +79,16 @@ describe("renderSms", () => {
   it("shrinks the item list before refusing", () => {
     const names = Array.from({ length: 12 }, (_, i) => `Handmade ceramic mug number ${i + 1}`);
     const render = renderSms(template, { firstName: "Asha", link: "https://s.example/r/abc" }, names, 1);
-    expect(render.ok).toBe(true);
-    if (render.ok) {
-      expect(render.segments).toBe(1);
-      expect(render.body).toMatch(/\+\d+ more|your 12 items/);
+    expect(render.success).toBe(true);
+    if (render.success) {
+      expect(render.data.segments).toBe(1);
+      expect(render.data.body).toMatch(/\+\d+ more|your 12 items/);
     }
   });
 
   it("refuses a message that cannot fit the budget, saying by how much", () => {
     const render = renderSms("😀".repeat(200), {}, [], 2);
-    expect(render).toMatchObject({ ok: false, segments: 6 });
-    if (!render.ok) expect(render.reason).toContain("budget of 2");
+    expect(render).toMatchObject({ success: false, error: { segments: 6 } });
+    if (!render.success) expect(render.error.reason).toContain("budget of 2");
   });
 });

@@ -77,8 +77,8 @@ function renderBody(props: Record<string, unknown>): string {
     : [];
   const max = typeof props.max_segments === "number" ? props.max_segments : 2;
   const rendered = renderSms(template, values, items, max);
-  if (!rendered.ok) throw new Error(`${MESSAGE_DUE}: the SMS ${rendered.reason}`);
-  return rendered.body;
+  if (!rendered.success) throw new Error(`${MESSAGE_DUE}: the SMS ${rendered.error.reason}`);
+  return rendered.data.body;
 }
 
 /**
