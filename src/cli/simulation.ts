@@ -1,12 +1,15 @@
 /**
  * A virtual-clock replay of cart events through the journey planner: events in timestamp order, the
  * planner woken at every `wakeAt`, every command recorded with the moment it was produced. Shared by
- * `cartback simulate` and the benchmarks.
+ * `cartback simulate` and the benchmarks. It decides as the runtime does — the same reducer, the
+ * same merge rule (`joinProfiles`), the same planning entry (`planShopper`) — and differs only in
+ * where profiles live (a profile book in memory, not a store) and in its clock (a virtual one that
+ * jumps to the next wake-up).
  */
-import type { Command, CommandMeta } from "../core/commands.js";
+import { type Command, type CommandMeta, commandMeta } from "../core/commands.js";
 import type { CartEvent } from "../core/events.js";
 import { createProfileBook } from "../core/identity.js";
-import { type JourneySpec, type PlanContext, planJourney } from "../core/journey/index.js";
+import { type JourneySpec, type PlanContext, planShopper, resolveJourney } from "../core/journey/index.js";
 
 export interface SimulatedCommand {
   at: number;
@@ -15,7 +18,12 @@ export interface SimulatedCommand {
 
 /** one line of `cartback simulate --format ndjson`: the stable output contract, the command's
  * metadata next to the command itself */
-export type SimulationRecord = CommandMeta & { at: string; type: Command["type"]; command: Command };
+export type SimulationRecord = Omit<CommandMeta, "after"> & {
+  at: string;
+  type: Command["type"];
+  after: string | null;
+  command: Command;
+};
 
 // the commands of one plan share their instant: format it once
 let lastAt = Number.NaN;
@@ -30,22 +38,8 @@ function isoTime(at: number): string {
 }
 
 export function toRecord({ at, command }: SimulatedCommand): SimulationRecord {
-  return {
-    at: isoTime(at),
-    kind: command.kind,
-    channel: command.channel,
-    type: command.type,
-    profileId: command.profileId,
-    cartId: command.cartId,
-    journey: command.journey,
-    stage: command.stage,
-    step: command.step,
-    segment: command.segment,
-    variant: command.variant,
-    discountPercent: command.discountPercent,
-    key: command.key,
-    command,
-  };
+  const meta = commandMeta(command, command.kind, command.key);
+  return { at: isoTime(at), type: command.type, ...meta, after: command.after ?? null, command };
 }
 
 /** a binary min-heap of (time, profile id); stale entries are skipped by the caller */
@@ -103,7 +97,8 @@ class WakeQueue {
 }
 
 export interface SimulationOptions {
-  journey: JourneySpec;
+  /** the journeys to run, as the runtime would (checked here: `JourneyError` says what is wrong) */
+  journeys: readonly JourneySpec[];
   context?: PlanContext;
   /** stop waking the planner after this instant, and ignore events after it */
   until: number;
@@ -144,7 +139,8 @@ export interface Simulation {
  * last event, when it depends on that event).
  */
 export function createSimulation(options: SimulationOptions): Simulation {
-  const { journey, context, onCommand } = options;
+  const { context, onCommand } = options;
+  const journeys = options.journeys.map(resolveJourney);
   let until = options.until;
   const book = createProfileBook();
   const queue = new WakeQueue();
@@ -161,7 +157,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
   const plan = (profileId: string, now: number) => {
     const profile = book.get(profileId);
     if (!profile) return;
-    const result = planJourney(journey, profile, now, context);
+    const result = planShopper(journeys, profile, now, context);
     summary.plans++;
     if (result.profile !== profile) book.set(result.profile);
     for (const command of result.commands) {

@@ -13,8 +13,6 @@ import type { Channel } from "./events.js";
 export type CommandKind = "message" | "support" | "task" | "analytics";
 
 export interface CommandMeta {
-  /** idempotency key, stable under replay: `journey:cart:stage:step:channel` (plus a suffix per command) */
-  key: string;
   kind: CommandKind;
   channel: Channel | null;
   profileId: string;
@@ -25,6 +23,51 @@ export interface CommandMeta {
   segment: string | null;
   variant: string | null;
   discountPercent: number | null;
+  /** idempotency key, stable under replay: `journey:cart:stage:step:channel` (plus a suffix per command) */
+  key: string;
+  /**
+   * the key of a command planned with this one that must be delivered first (e.g. the field upsert
+   * an email's group add needs); the dispatcher, the bundles and simulate keep that order
+   */
+  after?: string;
+}
+
+/** what a command is about: its metadata without its own key, kind and order */
+export type CommandOrigin = Omit<CommandMeta, "kind" | "key" | "after">;
+
+/**
+ * The one constructor of command metadata, every field in one fixed order (commands then share a
+ * hidden class, and simulate's records their key order).
+ */
+export function commandMeta(
+  origin: CommandOrigin,
+  kind: CommandKind,
+  key: string,
+  after?: string,
+): CommandMeta {
+  const meta: CommandMeta = {
+    kind,
+    channel: origin.channel,
+    profileId: origin.profileId,
+    cartId: origin.cartId,
+    journey: origin.journey,
+    stage: origin.stage,
+    step: origin.step,
+    segment: origin.segment,
+    variant: origin.variant,
+    discountPercent: origin.discountPercent,
+    key,
+  };
+  if (after !== undefined) meta.after = after;
+  return meta;
+}
+
+/** a command from its metadata and the fields of its type */
+export function makeCommand<K extends Command["type"]>(
+  meta: CommandMeta,
+  body: { type: K } & Omit<Extract<Command, { type: K }>, keyof CommandMeta>,
+): Extract<Command, { type: K }> {
+  return Object.assign(meta, body) as Extract<Command, { type: K }>;
 }
 
 export type FieldValue = string | number | null;

@@ -89,10 +89,10 @@ async function deliver(deps: DispatcherDeps, entry: ClaimedOutboxEntry): Promise
     logger.info({ ...log, reason: stop }, "dispatcher: message dropped");
     return "other";
   }
-  // the email goes out when its group add runs, so it waits for the field upsert planned with it
-  // (`<key>:fields`), which another worker may still be delivering
-  if (command.kind === "message") {
-    const prerequisite = await store.getOutbox(`${key}:fields`);
+  // a command planned to follow another (the group add that sends an email follows its field
+  // upsert) waits while that one is still to be delivered, perhaps by another worker
+  if (command.after !== undefined) {
+    const prerequisite = await store.getOutbox(command.after);
     if (prerequisite && (prerequisite.state === "pending" || prerequisite.state === "sending")) {
       const now = clock.now();
       const nextAttemptAt =

@@ -34,9 +34,9 @@ describe("cartback simulate", () => {
     for (const r of records) {
       expect(Object.keys(r)).toEqual([
         "at",
+        "type",
         "kind",
         "channel",
-        "type",
         "profileId",
         "cartId",
         "journey",
@@ -46,6 +46,7 @@ describe("cartback simulate", () => {
         "variant",
         "discountPercent",
         "key",
+        "after",
         "command",
       ]);
       expect(r.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -56,6 +57,10 @@ describe("cartback simulate", () => {
     // one message per message received; the MailerLite field upsert before it is support
     const email = records.filter((r) => r.channel === "email" && r.stage === 1);
     expect(email.map((r) => [r.kind, r.type])).toContainEqual(["message", "mailerlite.addToGroup"]);
+    // the group add that sends the email follows the upsert of the fields it shows
+    const add = email.find((r) => r.type === "mailerlite.addToGroup");
+    expect(add.after).toBe(`${add.key}:fields`);
+    expect(records.findIndex((r) => r.key === add.after)).toBeLessThan(records.indexOf(add));
     expect(email.map((r) => [r.kind, r.type])).toContainEqual(["support", "mailerlite.upsertSubscriber"]);
   });
 

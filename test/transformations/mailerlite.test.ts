@@ -99,6 +99,7 @@ const STAGE_COMMANDS: Command[] = [
   },
   {
     ...meta(KEY, "message"),
+    after: `${KEY}:fields`,
     type: "mailerlite.addToGroup",
     email: "ada@example.com",
     group: "cartback-stage-1",

@@ -1,9 +1,10 @@
 /**
  * Turns a due step into commands: the MailerLite field upsert and group add for an email, a rendered
- * SMS, a WhatsApp template, a webhook task, the discount registration and the analytics event.
+ * SMS, a WhatsApp template, a webhook task, and the analytics event.
  */
-import type { Command, CommandKind, CommandMeta, FieldValue } from "../commands.js";
+import { type Command, type CommandOrigin, commandMeta, type FieldValue, makeCommand } from "../commands.js";
 import type { Cart, Profile } from "../profile.js";
+import { fail, ok, type Result } from "../result.js";
 import type { ResolvedJourney } from "./define.js";
 import type { Step } from "./schema.js";
 import { renderSms } from "./sms-render.js";
@@ -14,7 +15,11 @@ export interface StepRenderInput {
   profile: Profile;
   cart: Cart;
   step: Step;
-  meta: Omit<CommandMeta, "kind">;
+  origin: CommandOrigin;
+  /** the step's idempotency key */
+  key: string;
+  /** a command the step's first command must follow (e.g. the registration of its discount code) */
+  after?: string;
   /** content chosen by alternates and experiments */
   group: string | null;
   template: string | null;
@@ -24,36 +29,8 @@ export interface StepRenderInput {
   storeName: string | null;
 }
 
-/** the shared fields of a command, built explicitly (object spread with extra keys is slow in V8) */
-export function commandHead(
-  meta: Omit<CommandMeta, "kind" | "key">,
-  kind: CommandKind,
-  key: string,
-): CommandMeta {
-  return {
-    key,
-    kind,
-    channel: meta.channel,
-    profileId: meta.profileId,
-    cartId: meta.cartId,
-    journey: meta.journey,
-    stage: meta.stage,
-    step: meta.step,
-    segment: meta.segment,
-    variant: meta.variant,
-    discountPercent: meta.discountPercent,
-  };
-}
-
-/** a command from its shared fields and the fields of its type */
-export function makeCommand<K extends Command["type"]>(
-  head: CommandMeta,
-  body: { type: K } & Omit<Extract<Command, { type: K }>, keyof CommandMeta>,
-): Extract<Command, { type: K }> {
-  return Object.assign(head, body) as Extract<Command, { type: K }>;
-}
-
-export type StepRender = { ok: true; commands: Command[] } | { ok: false; reason: string };
+/** the step's commands in the order they run, or why it cannot be sent (a skip reason) */
+export type StepRender = Result<Command[], string>;
 
 /** `1234.5` → `1,234.50` */
 export function formatAmount(value: number): string {
@@ -101,7 +78,7 @@ export function templateValues(input: StepRenderInput): Omit<TemplateValues, "it
 
 /** the commands for one step, in the order they must run */
 export function renderStep(input: StepRenderInput): StepRender {
-  const { profile, cart, step, meta } = input;
+  const { profile, cart, step, origin, key, after } = input;
   const commands: Command[] = [];
   const values = templateValues(input);
   if (step.channel === "email") {
@@ -113,23 +90,25 @@ export function renderStep(input: StepRenderInput): StepRender {
       cart_item_count: cart.items.reduce((n, i) => n + i.quantity, 0),
       discount_code: input.discount?.code ?? null,
       discount_percent: input.discount?.percent ?? null,
-      recovery_stage: meta.stage,
-      recovery_step: meta.step,
-      recovery_segment: meta.segment,
-      recovery_variant: meta.variant,
+      recovery_stage: origin.stage,
+      recovery_step: origin.step,
+      recovery_segment: origin.segment,
+      recovery_variant: origin.variant,
       last_order_id: profile.orders.lastOrderId ?? null,
     };
     if (values.firstName) fields.name = values.firstName;
     const email = profile.email as string;
+    // the group add sends the email, so the fields it shows are saved first
+    const fieldsKey = `${key}:fields`;
     commands.push(
-      makeCommand(commandHead(meta, "support", `${meta.key}:fields`), {
+      makeCommand(commandMeta(origin, "support", fieldsKey, after), {
         type: "mailerlite.upsertSubscriber",
         email,
         fields,
       }),
     );
     commands.push(
-      makeCommand(commandHead(meta, "message", meta.key), {
+      makeCommand(commandMeta(origin, "message", key, fieldsKey), {
         type: "mailerlite.addToGroup",
         email,
         group: input.group ?? step.group,
@@ -142,14 +121,14 @@ export function renderStep(input: StepRenderInput): StepRender {
       itemNames(cart),
       input.journey.smsMaxSegments,
     );
-    if (!sms.ok) return { ok: false, reason: "sms_too_long" };
+    if (!sms.success) return fail("sms_too_long");
     commands.push(
-      makeCommand(commandHead(meta, "message", meta.key), {
+      makeCommand(commandMeta(origin, "message", key, after), {
         type: "twilio.sendSms",
         to: profile.phone as string,
-        body: sms.body,
-        encoding: sms.encoding,
-        segments: sms.segments,
+        body: sms.data.body,
+        encoding: sms.data.encoding,
+        segments: sms.data.segments,
       }),
     );
   } else if (step.channel === "whatsapp") {
@@ -159,7 +138,7 @@ export function renderStep(input: StepRenderInput): StepRender {
     for (const [n, t] of Object.entries(step.variables))
       contentVariables[n] = renderTemplate(t, withItems).trim();
     commands.push(
-      makeCommand(commandHead(meta, "message", meta.key), {
+      makeCommand(commandMeta(origin, "message", key, after), {
         type: "twilio.sendWhatsApp",
         to: profile.phone as string,
         contentSid: input.contentSid ?? step.contentSid,
@@ -168,7 +147,7 @@ export function renderStep(input: StepRenderInput): StepRender {
     );
   } else {
     commands.push(
-      makeCommand(commandHead(meta, "task", meta.key), {
+      makeCommand(commandMeta(origin, "task", key, after), {
         type: "webhook.post",
         target: step.target,
         event: step.event,
@@ -187,8 +166,8 @@ export function renderStep(input: StepRenderInput): StepRender {
             price: i.price,
           })),
           cartUrl: input.link,
-          segment: meta.segment,
-          stage: meta.stage,
+          segment: origin.segment,
+          stage: origin.stage,
           lifetimeValue: profile.orders.lifetimeValue,
           orders: profile.orders.count,
         },
@@ -199,26 +178,26 @@ export function renderStep(input: StepRenderInput): StepRender {
     commands.push(
       analyticsCommand(
         profile,
-        meta,
+        origin,
         MESSAGE_SENT,
         {
-          journey: meta.journey,
+          journey: origin.journey,
           cart_id: cart.id,
-          stage: meta.stage,
-          step: meta.step,
-          channel: meta.channel,
-          segment: meta.segment,
-          variant: meta.variant,
-          discount_percent: meta.discountPercent,
+          stage: origin.stage,
+          step: origin.step,
+          channel: origin.channel,
+          segment: origin.segment,
+          variant: origin.variant,
+          discount_percent: origin.discountPercent,
           cart_value: cart.value,
           currency: cart.currency ?? input.journey.thresholds.currency,
-          message_key: meta.key,
+          message_key: key,
         },
-        `${meta.key}:track`,
+        `${key}:track`,
       ),
     );
   }
-  return { ok: true, commands };
+  return ok(commands);
 }
 
 /** the analytics event recording each message a step sends */
@@ -227,12 +206,12 @@ export const MESSAGE_SENT = "Cart Recovery Message Sent";
 /** a journey event for the warehouse */
 export function analyticsCommand(
   profile: Profile,
-  meta: Omit<CommandMeta, "kind" | "key">,
+  origin: CommandOrigin,
   event: string,
   properties: Record<string, unknown>,
   key: string,
 ): Command {
-  const command = makeCommand(commandHead(meta, "analytics", key), {
+  const command = makeCommand(commandMeta(origin, "analytics", key), {
     type: "rudderstack.track",
     event,
     properties,

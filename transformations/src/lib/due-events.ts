@@ -75,12 +75,13 @@ export function toDueMessages(
   timestamp = new Date(now).toISOString(),
 ): DueMessage[] {
   const out: DueMessage[] = [];
+  // an email step's group add follows (`after`) the upsert of the fields its email shows
   const upserts = new Map<string, MailerliteUpsertSubscriber>();
-  const added = new Set<string>();
+  const joined = new Set<string>();
   for (const command of commands) {
-    if (command.type === "mailerlite.upsertSubscriber")
-      upserts.set(command.key.replace(/:fields$/, ""), command);
-    else if (command.type === "mailerlite.addToGroup") added.add(`${command.key}:fields`);
+    if (command.type === "mailerlite.upsertSubscriber") upserts.set(command.key, command);
+    else if (command.type === "mailerlite.addToGroup" && command.after !== undefined)
+      joined.add(command.after);
   }
   let consent: Record<string, string> | undefined;
   const consentNow = () => {
@@ -90,11 +91,19 @@ export function toDueMessages(
   for (const command of commands) {
     switch (command.type) {
       case "mailerlite.addToGroup":
-        out.push(stageDue(command, upserts.get(command.key), profile, timestamp, consentNow()));
+        out.push(
+          stageDue(
+            command,
+            command.after === undefined ? undefined : upserts.get(command.after),
+            profile,
+            timestamp,
+            consentNow(),
+          ),
+        );
         break;
       case "mailerlite.upsertSubscriber":
         // joined to its group add above; an upsert alone still updates the fields
-        if (!added.has(command.key)) out.push(stageDue(null, command, profile, timestamp, consentNow()));
+        if (!joined.has(command.key)) out.push(stageDue(null, command, profile, timestamp, consentNow()));
         break;
       case "mailerlite.removeFromGroup":
         out.push(groupLeft(command, profile, timestamp));
