@@ -133,6 +133,11 @@ export function copyProfile(p: Profile): Profile {
   };
 }
 
+/** a cart the shopper can still change: not ordered, not expired */
+export function isOpenCart(cart: Cart): boolean {
+  return (cart.status === "active" || cart.status === "checkout") && cart.orderedAt === undefined;
+}
+
 /** a cart copied the same way (see `copyProfile`) */
 export function copyCart(c: Cart): Cart {
   return {

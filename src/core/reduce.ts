@@ -5,7 +5,7 @@
 import type { CartEvent, CartItem, Channel, Contact } from "./events.js";
 import { itemsValue, roundMoney } from "./money.js";
 import type { Cart, ConsentState, EngagementRecord, OrderHistory, Profile } from "./profile.js";
-import { copyCart, copyProfile, PROFILE_LIMITS } from "./profile.js";
+import { copyCart, copyProfile, isOpenCart, PROFILE_LIMITS } from "./profile.js";
 
 /** carts idle this long are expired when the shopper starts another */
 export const CART_EXPIRY_MS = 30 * 24 * 60 * 60 * 1000;
@@ -157,7 +157,7 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
       break;
     case "activity": {
       const cart = findCart(next, event.cartRefs, true);
-      if (cart && isOpen(cart) && event.at > cart.updatedAt) {
+      if (cart && isOpenCart(cart) && event.at > cart.updatedAt) {
         const active = copyCart(cart);
         active.updatedAt = event.at;
         updateCart(next, active);
@@ -231,10 +231,6 @@ function applyContact(profile: Profile, contact: Contact, isLatest: boolean): vo
   } else if (contact.invalidPhone && !profile.phone) profile.invalidPhone = contact.invalidPhone;
 }
 
-function isOpen(cart: Cart): boolean {
-  return cart.status === "active" || cart.status === "checkout";
-}
-
 /**
  * the newest cart any of `refs` names; with no refs (and `fallback`), the shopper's newest open cart
  */
@@ -250,7 +246,7 @@ function findCart(profile: Profile, refs: readonly string[], fallback: boolean):
   if (!fallback) return undefined;
   for (let i = carts.length - 1; i >= 0; i--) {
     const cart = carts[i] as Cart;
-    if (isOpen(cart)) return cart;
+    if (isOpenCart(cart)) return cart;
   }
   return undefined;
 }
@@ -270,10 +266,10 @@ function expired(cart: Cart): Cart {
 function addCart(profile: Profile, cart: Cart): void {
   // an idle open cart is expired when a new one starts; the oldest closed carts make room first
   let carts = profile.carts.map((c) =>
-    isOpen(c) && cart.createdAt - c.updatedAt > CART_EXPIRY_MS ? expired(c) : c,
+    isOpenCart(c) && cart.createdAt - c.updatedAt > CART_EXPIRY_MS ? expired(c) : c,
   );
   if (carts.length >= PROFILE_LIMITS.carts) {
-    const drop = carts.findIndex((c) => !isOpen(c));
+    const drop = carts.findIndex((c) => !isOpenCart(c));
     carts = carts.filter((_, i) => i !== (drop === -1 ? 0 : drop));
   }
   carts.push(cart);
@@ -313,7 +309,7 @@ function newCart(profile: Profile, event: CartChange, after?: Cart): Cart {
 
 function applyCartEvent(profile: Profile, event: CartChange): void {
   let cart = findCart(profile, event.cartRefs, true);
-  if (cart && !isOpen(cart)) {
+  if (cart && !isOpenCart(cart)) {
     // an ordered or expired cart is final: a late event is history, a newer one starts a new cart
     const closedAt = cart.orderedAt ?? cart.updatedAt;
     if (event.at <= closedAt || event.type === "item_removed" || event.type === "coupon_changed") return;

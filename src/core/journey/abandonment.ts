@@ -2,7 +2,7 @@
  * Abandonment: a cart with items, a reachable contact and no order, idle past a threshold that depends
  * on intent (defaults: high 15 min, medium 60 min, low 90 min).
  */
-import type { Cart, Profile } from "../profile.js";
+import { type Cart, isOpenCart, type Profile } from "../profile.js";
 import type { ResolvedJourney } from "./define.js";
 import type { Intent } from "./schema.js";
 import { resolveAmount, type ThresholdTable } from "./thresholds.js";
@@ -33,10 +33,6 @@ export function isReachable(journey: ResolvedJourney, profile: Profile): boolean
   };
   if (profile.email && allowed("email")) return true;
   return Boolean(profile.phone && (allowed("sms") || allowed("whatsapp")));
-}
-
-export function isOpenCart(cart: Cart): boolean {
-  return (cart.status === "active" || cart.status === "checkout") && cart.orderedAt === undefined;
 }
 
 export type AbandonmentCheck =

@@ -19,6 +19,7 @@ export { journeyKey, stepKey } from "./keys.js";
 export { type CheckoutToken, checkoutLinkUrl, createCheckoutToken, verifyCheckoutToken } from "./links.js";
 export { type JourneyPlan, type PlanContext, planResolvedJourney } from "./plan.js";
 export { planJourney } from "./plan-journey.js";
+export { planShopper, type ShopperPlan } from "./plan-shopper.js";
 export { evaluatePredicate, type PredicateContext } from "./predicates.js";
 export * from "./presets/index.js";
 export { isInSendWindow, nextSendWindowOpen } from "./quiet-hours.js";

@@ -81,3 +81,28 @@ export function copyInstance(i: JourneyInstance): JourneyInstance {
   if (i.discounts !== undefined) copy.discounts = i.discounts;
   return copy;
 }
+
+/**
+ * true when the instance already sent or skipped this step. Within one instance (one journey, one
+ * cart) stage, step and channel identify a step's key, so no key string is built to look it up.
+ */
+export function isStepDone(
+  instance: JourneyInstance,
+  stage: number,
+  step: string,
+  channel: Channel | null,
+): boolean {
+  for (const s of instance.sent)
+    if (s.stage === stage && s.step === step && s.channel === channel) return true;
+  const skipped = instance.skipped;
+  if (skipped)
+    for (const s of skipped) if (s.stage === stage && s.step === step && s.channel === channel) return true;
+  return false;
+}
+
+/** the instance with one more step recorded as not sent, and why */
+export function withSkipped(instance: JourneyInstance, skip: SkippedStep): JourneyInstance {
+  const next = copyInstance(instance);
+  next.skipped = [...(instance.skipped ?? []), skip];
+  return next;
+}
