@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { resolveConfig } from "../src/config/resolve.js";
-import { playbookJourney } from "../src/core/journey/index.js";
+import { playbookJourney, resolveJourney } from "../src/core/journey/index.js";
 import { createManualClock, systemClock } from "../src/runtime/clock.js";
 import { createEngine } from "../src/runtime/engine.js";
 import { silentLogger } from "../src/runtime/logger.js";
@@ -401,7 +401,7 @@ async function schedulerBench(dir: string) {
   const clock = createManualClock(template.wakeAt + 1);
   const deps = {
     store,
-    journeys,
+    journeys: journeys.map(resolveJourney),
     context: {},
     clock,
     logger: silentLogger,

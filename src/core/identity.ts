@@ -61,6 +61,37 @@ export function survivorOf(a: Profile, b: Profile): [survivor: Profile, absorbed
   return a.id < b.id ? [a, b] : [b, a];
 }
 
+/**
+ * The merge rule, applied wherever profiles are joined (the profile book, the runtime's stores): among
+ * the profiles an event's keys point at, the ones that may join the event's shopper — all but those
+ * of another known user (a shared device) — merged into one. When they name more than one known user,
+ * only the first of them joins the ones without a userId. Null when none may join.
+ */
+export function joinProfiles<T>(
+  candidates: readonly T[],
+  profileOf: (candidate: T) => Profile,
+  ownUser: string | undefined,
+): { profile: Profile; members: T[]; absorbed: string[] } | null {
+  const mergeable = candidates.filter((c) => {
+    const userId = profileOf(c).userId;
+    return !userId || !ownUser || userId === ownUser;
+  });
+  const first = mergeable[0];
+  if (first === undefined) return null;
+  const knownUsers = new Set(mergeable.map((c) => profileOf(c).userId).filter(Boolean));
+  const members =
+    knownUsers.size > 1 ? mergeable.filter((c) => !profileOf(c).userId || c === first) : mergeable;
+  let profile = profileOf(first);
+  const absorbed: string[] = [];
+  for (let i = 1; i < members.length; i++) {
+    const other = profileOf(members[i] as T);
+    const merged = mergeProfiles(profile, other);
+    absorbed.push(merged.id === profile.id ? other.id : profile.id);
+    profile = merged;
+  }
+  return { profile, members, absorbed };
+}
+
 function union<T>(a: readonly T[], b: readonly T[], limit: number): T[] {
   const out = a.slice();
   for (const value of b) if (!out.includes(value)) out.push(value);
@@ -229,24 +260,17 @@ export function createProfileBook(): ProfileBook {
       const id = current(index.get(key));
       if (id !== undefined && !ids.includes(id)) ids.push(id);
     }
-    const candidates = ids.map((id) => profiles.get(id) as Profile);
-    const ownUser = event.contact.userId;
-    // a profile of another known user is another person: never merge into or out of it
-    const mergeable = candidates.filter((p) => !p.userId || !ownUser || p.userId === ownUser);
-    if (mergeable.length === 0) return undefined;
-    const knownUsers = new Set(mergeable.map((p) => p.userId).filter(Boolean));
-    const group = knownUsers.size > 1 ? mergeable.filter((p) => !p.userId || p === mergeable[0]) : mergeable;
-    let profile = group[0] as Profile;
-    const absorbed: string[] = [];
-    for (const other of group.slice(1)) {
-      const merged = mergeProfiles(profile, other);
-      const gone = merged.id === profile.id ? other.id : profile.id;
-      absorbed.push(gone);
+    const joined = joinProfiles(
+      ids.map((id) => profiles.get(id) as Profile),
+      (p) => p,
+      event.contact.userId,
+    );
+    if (joined === null) return undefined;
+    for (const gone of joined.absorbed) {
       profiles.delete(gone);
-      moved.set(gone, merged.id);
-      profile = merged;
+      moved.set(gone, joined.profile.id);
     }
-    return { profile, absorbed };
+    return { profile: joined.profile, absorbed: joined.absorbed };
   }
 
   return {

@@ -12,7 +12,7 @@
 import { hostname } from "node:os";
 import type { CartEvent } from "../core/events.js";
 import { eventIdentityKeys } from "../core/identity.js";
-import type { JourneySpec, PlanContext } from "../core/journey/index.js";
+import { type JourneySpec, type PlanContext, resolveJourney } from "../core/journey/index.js";
 import { type NormalizeOptions, normalizeEvent } from "../core/normalize/index.js";
 import type { Issue } from "../core/result.js";
 import type { Destination } from "../destinations/types.js";
@@ -129,7 +129,8 @@ export function createEngine(options: EngineOptions): Engine {
     throw new TypeError("createEngine: options.store must be a Store");
   if (!Array.isArray(options.journeys))
     throw new TypeError("createEngine: options.journeys must be an array of journeys");
-  const journeys = options.journeys;
+  // checked once, here: an invalid journey stops the engine from starting (`JourneyError` says why)
+  const journeys = options.journeys.map(resolveJourney);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const context = options.plan ?? {};

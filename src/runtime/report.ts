@@ -3,10 +3,9 @@
  * state, journey timeline and what is scheduled next; erasure.
  */
 import type { MailerliteForget } from "../core/commands.js";
-import type { JourneySpec, PlanContext } from "../core/journey/index.js";
+import { type PlanContext, planShopper, type ResolvedJourney } from "../core/journey/index.js";
 import { normalizePhone } from "../core/normalize/index.js";
 import type { Profile } from "../core/profile.js";
-import { planAllJourneys } from "./plan-all.js";
 import type { OutboxEntry, Store } from "./store.js";
 
 /** the profile id for a profile id, an identity key (`email:…`), an email, a phone number or a user id */
@@ -100,7 +99,7 @@ export function journeyTimeline(profile: Profile): TimelineEntry[] {
 export async function reportProfile(
   store: Store,
   id: string,
-  journeys: readonly JourneySpec[],
+  journeys: readonly ResolvedJourney[],
   context: PlanContext,
 ): Promise<ProfileReport | null> {
   const stored = await store.load(id);
@@ -109,7 +108,7 @@ export async function reportProfile(
   let next: ProfileReport["next"] = null;
   if (stored.wakeAt !== null) {
     // a dry run of the next wake-up on the current state: nothing is saved
-    const planned = planAllJourneys(journeys, stored.profile, stored.wakeAt, context);
+    const planned = planShopper(journeys, stored.profile, stored.wakeAt, context);
     const why = Object.values(stored.profile.journeys)
       .filter((i) => i.status === "waiting" || i.status === "active" || i.status === "paused")
       .map((i) =>

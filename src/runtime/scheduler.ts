@@ -3,17 +3,16 @@
  * time, and save what is due (commands to the outbox, the next wake-up). A worker that dies holding
  * leases loses them when they run out, so another worker plans those profiles.
  */
-import type { JourneySpec, PlanContext } from "../core/journey/index.js";
+import { type PlanContext, planShopper, type ResolvedJourney } from "../core/journey/index.js";
 import type { Clock } from "./clock.js";
 import { forEachLimited } from "./limit.js";
 import type { Logger } from "./logger.js";
 import type { MetricsRecorder } from "./metrics.js";
-import { planAllJourneys, scheduleInOrder } from "./plan-all.js";
 import type { Store } from "./store.js";
 
 export interface SchedulerDeps {
   store: Store;
-  journeys: readonly JourneySpec[];
+  journeys: readonly ResolvedJourney[];
   context: PlanContext;
   clock: Clock;
   logger: Logger;
@@ -39,13 +38,8 @@ export async function runSchedulerPass(deps: SchedulerDeps): Promise<number> {
         if (!stored) return;
         const now = clock.now();
         metrics.lateness(now - claim.wakeAt);
-        const planned = planAllJourneys(journeys, stored.profile, now, context);
-        tx.save({
-          profile: planned.profile,
-          wakeAt: planned.wakeAt,
-          commands: scheduleInOrder(planned.commands, now),
-          now,
-        });
+        const planned = planShopper(journeys, stored.profile, now, context);
+        tx.save({ profile: planned.profile, wakeAt: planned.wakeAt, commands: planned.commands, now });
       });
       woke++;
       if (saved && saved.enqueued.length > 0) metrics.enqueued(saved.enqueued.length);

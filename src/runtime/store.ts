@@ -443,10 +443,12 @@ export interface IdentityTransactionOptions {
 }
 
 /**
- * Finds the profiles that own `keys`, locks them (or a new id when there are none) and runs `fn` with
- * their ids: one id for a known or new shopper, several when the keys join profiles that must merge.
- * When a concurrent transaction takes or moves one of the keys in between, it resolves again and
- * retries, so the caller never sees a `StoreConflictError` for an ordinary race.
+ * The engine's identity transaction. Finds the profiles that own `keys`, locks them together with the
+ * id a new shopper would get (an event whose owners are another user's, on a shared device, lands on
+ * a new profile), and runs `fn` with the owners' ids as found under the lock — or the new id when
+ * there are none: one id for a known or new shopper, several when the keys join profiles that must
+ * merge. When a concurrent transaction takes or moves one of the keys in between, it resolves again
+ * and retries, so the caller never sees a `StoreConflictError` for an ordinary race.
  *
  * @example
  * await transactByKeys(store, ["anon:a1", "email:ann@example.com"], { newId }, async (tx, ids) => {
@@ -464,17 +466,20 @@ export async function transactByKeys<T>(
   let lastConflict: unknown;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const owners = await store.resolve(keys);
-    const profileIds = owners.length > 0 ? owners : [options.newId()];
+    const newId = options.newId();
+    const locked = owners.includes(newId) ? owners : [...owners, newId];
+    let profileIds: string[] = [];
     try {
-      const result = await store.transact(profileIds, async (tx) => {
+      const result = await store.transact(locked, async (tx) => {
         // under the lock: a key that moved since `resolve` means the wrong profiles are locked
         const current = await tx.resolve(keys);
-        const outside = current.find((id) => !profileIds.includes(id));
+        const outside = current.find((id) => !locked.includes(id));
         if (outside !== undefined) {
           throw new StoreConflictError(`an identity key moved to profile ${outside} while resolving`, {
             ownerId: outside,
           });
         }
+        profileIds = current.length > 0 ? current : [newId];
         return fn(tx, profileIds);
       });
       return { ...result, profileIds };

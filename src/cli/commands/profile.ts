@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { resolveJourney } from "../../core/journey/index.js";
 import { findProfileId, type ProfileReport, reportProfile } from "../../runtime/report.js";
 import { STORE_HELP, STORE_OPTIONS, withStore } from "../store-access.js";
 import { type CliCommand, UsageError } from "../types.js";
@@ -86,7 +87,7 @@ export const profileCommand: CliCommand = {
     }
     return withStore(values, async ({ store, journeys, plan }) => {
       const id = await findProfileId(store, who);
-      const report = id === null ? null : await reportProfile(store, id, journeys, plan);
+      const report = id === null ? null : await reportProfile(store, id, journeys.map(resolveJourney), plan);
       if (report === null) {
         io.stderr(`no shopper found for "${who}"\n`);
         return 1;

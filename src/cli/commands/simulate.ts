@@ -200,7 +200,7 @@ export const simulateCommand: CliCommand = {
     table?.header();
     let buffer = "";
     const simulation = createSimulation({
-      journey,
+      journeys: [journey],
       context,
       until: "at" in until ? until.at : Number.POSITIVE_INFINITY,
       onCommand(entry) {

@@ -163,7 +163,7 @@ function timeline(s: Scenario): string[] {
   const out: SimulatedCommand[] = [];
   const events = toEvents(...s.events).sort((a, b) => a.at - b.at);
   const journey = (PRESETS[s.journey] as () => ReturnType<typeof playbookJourney>)();
-  runSimulation(events, { journey, until: T0 + 40 * 86_400_000, onCommand: (c) => out.push(c) });
+  runSimulation(events, { journeys: [journey], until: T0 + 40 * 86_400_000, onCommand: (c) => out.push(c) });
   return messageTimeline(out);
 }
 

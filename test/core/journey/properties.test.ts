@@ -60,7 +60,7 @@ function messagesOf(specs: ShopperSpec[]): Record<string, unknown>[] {
 function simulate(preset: string, events: CartEvent[]): SimulatedCommand[] {
   const out: SimulatedCommand[] = [];
   runSimulation(events, {
-    journey: PRESETS[preset]!(),
+    journeys: [PRESETS[preset]!()],
     until: T0 + 60 * 86_400_000,
     onCommand: (c) => out.push(c),
   });

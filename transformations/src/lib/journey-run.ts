@@ -5,7 +5,8 @@
  * leaves as a `Cart Recovery State` event for whoever sends the next profile.
  */
 import { journeyChecksum } from "../../../src/core/journey/checksum.js";
-import { type PlanContext, planResolvedJourney } from "../../../src/core/journey/plan.js";
+import type { PlanContext } from "../../../src/core/journey/plan.js";
+import { planShopper } from "../../../src/core/journey/plan-shopper.js";
 import { PRESETS } from "../../../src/core/journey/presets/index.js";
 import { type ResolvedJourney, resolveCheckedJourney } from "../../../src/core/journey/resolve.js";
 import type { JourneySpec } from "../../../src/core/journey/schema.js";
@@ -136,7 +137,7 @@ export function runJourneyEvent(input: RunInput, env: RunEnvironment): Record<st
   const profile = readProfile(message);
   if (!profile) return [];
   const messageId = String(message.messageId ?? "");
-  const plan = planResolvedJourney(env.journey, profile, env.now, env.context);
+  const plan = planShopper([env.journey], profile, env.now, env.context);
   const due = toDueMessages(plan.commands, plan.profile, env.now, env.timestamp);
   const output = resolveOutput(env.settings.output, input.destinationType);
   const out: Record<string, unknown>[] = [];
