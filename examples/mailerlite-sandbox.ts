@@ -12,15 +12,15 @@
  *   MAILERLITE_TEST_EMAIL      the shopper's email (default ada.lovelace@example.com)
  *   MAILERLITE_KEEP_SUBSCRIBER set to 1 to keep the shopper afterwards, to look at it in the dashboard
  */
-import type { Command, CommandMeta } from "cartback";
-import { isDeliveryError } from "cartback/destinations";
-import { mailerliteClient, mailerliteDestination } from "cartback/destinations/mailerlite";
 import {
+  type Command,
+  type CommandMeta,
   MAILERLITE_FIELDS,
   MAILERLITE_STAGE_GROUPS,
   mailerliteStageGroup,
-} from "../src/core/mailerlite-fields.js";
-import { setupMailerlite } from "../src/destinations/mailerlite-setup.js";
+} from "cartback";
+import { isDeliveryError, setupMailerlite } from "cartback/destinations";
+import { mailerliteClient, mailerliteDestination } from "cartback/destinations/mailerlite";
 import { createEmulatorPool, emulatorLogHint, loadEnvFile, row, setting } from "./support/services.js";
 
 loadEnvFile();

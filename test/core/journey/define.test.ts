@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { planResolvedJourney, resolveCheckedJourney } from "../../../src/core/journey/index.js";
 import {
   classicJourney,
   coordinatedJourney,
@@ -7,9 +8,7 @@ import {
   isJourneyError,
   parseJourney,
   planJourney,
-  planResolvedJourney,
   playbookJourney,
-  resolveCheckedJourney,
   resolveJourney,
 } from "../../../src/index.js";
 import { makeCart, makeProfile } from "./helpers.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { assignVariant } from "../../../src/core/journey/index.js";
 import {
-  assignVariant,
   type Command,
   type Experiment,
   issueDiscountCode,
