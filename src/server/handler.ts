@@ -18,6 +18,7 @@ import { jsonResponse as json, parseJsonBody, readBody } from "./body.js";
 import { HttpError, isHttpError } from "./http-error.js";
 import { type Metric, renderMetrics } from "./metrics.js";
 import { friendlyPage } from "./pages.js";
+import { matchRoute, ROUTES, type Route } from "./routes.js";
 
 /** the part of the engine the server drives */
 export type ServerEngine = Pick<Engine, "ingest" | "ingestEvents" | "collectMetrics">;
@@ -43,15 +44,6 @@ export interface HandlerOptions {
   /** epoch ms; default `Date.now` (tests inject the engine's clock) */
   now?: () => number;
 }
-
-const RUDDER_TYPES: Record<string, string> = {
-  track: "track",
-  identify: "identify",
-  alias: "alias",
-  page: "page",
-  screen: "screen",
-  group: "group",
-};
 
 /** browsers running RudderStack's JavaScript SDK on the shop's own domain call the API cross-origin */
 function corsHeaders(request: Request): Record<string, string> {
@@ -160,7 +152,7 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
     }
     const message = body as Record<string, unknown>;
     // the single-message endpoints take the type from the path
-    return ingest([{ ...message, type: message.type ?? RUDDER_TYPES[kind] }]);
+    return ingest([{ ...message, type: message.type ?? kind }]);
   }
 
   async function rudderstackWebhook(request: Request): Promise<Response> {
@@ -259,38 +251,52 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
     });
   }
 
-  async function route(request: Request, path: string): Promise<Response> {
-    if (path.startsWith("/v1/")) {
-      const kind = path.slice(4);
-      if (kind === "batch" || kind in RUDDER_TYPES) return rudderstackApi(request, kind);
+  async function route(request: Request, path: string, matched: Route | null): Promise<Response> {
+    switch (matched?.name) {
+      case "index":
+        // someone opened the server in a browser: say what it is and what it serves
+        return json(200, {
+          name: "cartback",
+          routes: ROUTES.filter((r) => r.name !== "index").map((r) => `${r.method} ${r.path}`),
+          docs: "docs/server.md in the cartback package",
+        });
+      case "rudderstackBatch":
+        return rudderstackApi(request, "batch");
+      case "rudderstackMessage":
+        return rudderstackApi(request, path.slice("/v1/".length));
+      case "rudderstackWebhook":
+        return rudderstackWebhook(request);
+      case "twilioWebhook":
+        if (!twilio) throw new HttpError(404, "Twilio webhooks are off: set TWILIO_AUTH_TOKEN");
+        return twilio(await bounded(request));
+      case "mailerliteWebhook":
+        if (!mailerlite)
+          throw new HttpError(404, "MailerLite webhooks are off: set MAILERLITE_WEBHOOK_SECRET");
+        return mailerlite(await bounded(request));
+      case "checkoutLink":
+        if (request.method !== "GET") throw new HttpError(405, "use GET", { allow: "GET" });
+        return checkoutLink(path.slice("/r/".length));
+      case "health":
+        return json(200, { ok: true });
+      case "ready":
+        try {
+          await store.stats(now());
+          return json(200, { ok: true, store: store.name });
+        } catch (error) {
+          logger.error({ err: error }, "readiness check: the store is not reachable");
+          return json(503, { ok: false, error: "the store is not reachable" });
+        }
+      case "metrics":
+        return metrics();
+      case undefined:
+        throw new HttpError(404, `no route for ${request.method} ${path}`);
     }
-    if (path === "/webhooks/rudderstack") return rudderstackWebhook(request);
-    if (path === "/webhooks/twilio") {
-      if (!twilio) throw new HttpError(404, "Twilio webhooks are off: set TWILIO_AUTH_TOKEN");
-      return twilio(await bounded(request));
-    }
-    if (path === "/webhooks/mailerlite") {
-      if (!mailerlite) throw new HttpError(404, "MailerLite webhooks are off: set MAILERLITE_WEBHOOK_SECRET");
-      return mailerlite(await bounded(request));
-    }
-    if (path.startsWith("/r/") && request.method === "GET") return checkoutLink(path.slice(3));
-    if (path === "/healthz") return json(200, { ok: true });
-    if (path === "/readyz") {
-      try {
-        await store.stats(now());
-        return json(200, { ok: true, store: store.name });
-      } catch (error) {
-        logger.error({ err: error }, "readiness check: the store is not reachable");
-        return json(503, { ok: false, error: "the store is not reachable" });
-      }
-    }
-    if (path === "/metrics") return metrics();
-    throw new HttpError(404, `no route for ${request.method} ${path}`);
   }
 
   return async (request) => {
     const path = new URL(request.url).pathname;
-    const routeName = path.startsWith("/r/") ? "/r/:token" : path;
+    const matched = matchRoute(path);
+    const routeName = matched?.path ?? "other";
     const started = performance.now();
     const cors = path.startsWith("/v1/") ? corsHeaders(request) : null;
     let response: Response;
@@ -298,7 +304,7 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
       response =
         cors && request.method === "OPTIONS"
           ? new Response(null, { status: 204, headers: cors })
-          : await route(request, path);
+          : await route(request, path, matched);
     } catch (error) {
       if (isHttpError(error)) {
         if (error.status >= 500) logger.error({ err: error, path: routeName }, error.message);
@@ -309,15 +315,12 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
       }
     }
     if (cors) for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
-    const known = /^\/(v1\/\w+|webhooks\/\w+|r\/:token|healthz|readyz|metrics)$/.test(routeName)
-      ? routeName
-      : "other";
-    const key = `${known} ${response.status}`;
+    const key = `${routeName} ${response.status}`;
     requests.set(key, (requests.get(key) ?? 0) + 1);
     logger.debug(
       {
         method: request.method,
-        route: known,
+        route: routeName,
         status: response.status,
         ms: Math.round(performance.now() - started),
       },

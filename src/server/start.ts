@@ -15,6 +15,7 @@ import type { Store } from "../runtime/store.js";
 import { createHandler } from "./handler.js";
 import { createLogger } from "./logger.js";
 import { type NodeServer, serveNode } from "./node.js";
+import { routePath } from "./routes.js";
 
 /** what the emulated Twilio account uses; the emulator signs its callbacks with the same token */
 export const EMULATED_TWILIO = {
@@ -88,7 +89,7 @@ async function startEmulatedDestinations(
         ...EMULATED_TWILIO,
         whatsappFrom: EMULATED_TWILIO.from,
         baseUrl: emulators.urls.twilio as string,
-        ...(serverUrl ? { statusCallback: `${serverUrl}/webhooks/twilio` } : {}),
+        ...(serverUrl ? { statusCallback: `${serverUrl}${routePath("twilioWebhook")}` } : {}),
       },
     },
   };

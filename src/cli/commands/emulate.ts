@@ -2,12 +2,14 @@
  * `cartback emulate`: runs the local API emulators until Ctrl-C and prints how to aim the SDKs and
  * cartback's destinations at them. Test and demo infrastructure, not a replacement for the services.
  */
+import { DEFAULT_PORT } from "../../config/resolve.js";
 import {
   EMULATOR_NAMES,
   type EmulatorName,
   type StartEmulatorsOptions,
   startEmulators,
 } from "../../emulators/index.js";
+import { routePath } from "../../server/routes.js";
 import { parsePort, readFlags } from "../args.js";
 import { type CliCommand, type CliIO, UsageError } from "../types.js";
 
@@ -75,7 +77,7 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
 function describe(name: EmulatorName, url: string, inboundUrl: string | undefined): string[] {
   const reply = inboundUrl
     ? `{"from":"+14155550100","to":"+15005550006","body":"STOP"}`
-    : `{"from":"+14155550100","to":"+15005550006","body":"STOP","url":"http://127.0.0.1:3000/twilio/inbound"}`;
+    : `{"from":"+14155550100","to":"+15005550006","body":"STOP","url":"http://127.0.0.1:${DEFAULT_PORT}${routePath("twilioWebhook")}"}`;
   switch (name) {
     case "mailerlite":
       return [

@@ -1,0 +1,46 @@
+/**
+ * Every path the cartback HTTP API answers, in one table: the handler dispatches on it, the metrics
+ * label requests with it, and the banners and docs name paths from it (a test checks that every path
+ * the docs and banners show is one of these).
+ */
+
+/** the RudderStack HTTP API's single-message endpoints, `/v1/<type>` */
+export const RUDDERSTACK_MESSAGE_TYPES = ["track", "identify", "alias", "page", "screen", "group"] as const;
+
+export const ROUTES = [
+  { name: "index", method: "GET", path: "/" },
+  { name: "rudderstackBatch", method: "POST", path: "/v1/batch" },
+  ...RUDDERSTACK_MESSAGE_TYPES.map((type) => ({
+    name: "rudderstackMessage" as const,
+    method: "POST" as const,
+    path: `/v1/${type}`,
+  })),
+  { name: "rudderstackWebhook", method: "POST", path: "/webhooks/rudderstack" },
+  { name: "twilioWebhook", method: "POST", path: "/webhooks/twilio" },
+  { name: "mailerliteWebhook", method: "POST", path: "/webhooks/mailerlite" },
+  { name: "checkoutLink", method: "GET", path: "/r/:token" },
+  { name: "health", method: "GET", path: "/healthz" },
+  { name: "ready", method: "GET", path: "/readyz" },
+  { name: "metrics", method: "GET", path: "/metrics" },
+] as const;
+
+export type Route = (typeof ROUTES)[number];
+export type RouteName = Route["name"];
+
+/** the route a request path falls on, or null; `/r/:token` takes any one non-empty segment */
+export function matchRoute(path: string): Route | null {
+  for (const route of ROUTES) {
+    if (route.path === path) return route;
+    const param = route.path.indexOf("/:");
+    if (param >= 0 && path.startsWith(route.path.slice(0, param + 1))) {
+      const rest = path.slice(param + 1);
+      if (rest !== "" && !rest.includes("/")) return route;
+    }
+  }
+  return null;
+}
+
+/** the path of a route without parameters, e.g. `routePath("twilioWebhook")` → `/webhooks/twilio` */
+export function routePath(name: Exclude<RouteName, "checkoutLink" | "rudderstackMessage" | "index">): string {
+  return (ROUTES.find((route) => route.name === name) as Route).path;
+}
