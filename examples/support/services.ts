@@ -2,27 +2,19 @@
  * What every example shares: loading `.env`, deciding between the real services (credentials set) and
  * the local emulators (none set), and saying which in the first line of output.
  */
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { readEnvironment } from "cartback/config";
 import { type EmulatorName, type RunningEmulators, startEmulators } from "cartback/emulators";
 
 /**
  * loads `.env` from the working directory, or `examples/.env`, when present; variables already set win.
- * `CARTBACK_ENV_FILE` names another file, or `none` to read no file (the tests use that).
+ * `CARTBACK_ENV_FILE` names another file, or `none` to read no file (the tests use that). The same rule
+ * as `cartback serve`'s, from the same function.
  */
 export function loadEnvFile(): string | undefined {
-  const chosen = process.env.CARTBACK_ENV_FILE;
-  if (chosen === "none") return undefined;
-  if (chosen && !existsSync(resolve(chosen)))
-    throw new Error(`CARTBACK_ENV_FILE: no file at ${resolve(chosen)}`);
-  const candidates = chosen ? [resolve(chosen)] : [resolve(".env"), resolve(import.meta.dirname, "../.env")];
-  for (const path of candidates) {
-    if (existsSync(path)) {
-      process.loadEnvFile(path);
-      return path;
-    }
-  }
-  return undefined;
+  const { env, file } = readEnvironment({ fallbacks: [resolve(import.meta.dirname, "../.env")] });
+  Object.assign(process.env, env);
+  return file ?? undefined;
 }
 
 /** a trimmed environment variable, or undefined when unset or blank */

@@ -13,7 +13,7 @@ import { validateCommand } from "./commands/validate.js";
 import { whenDrained } from "./ndjson.js";
 import type { CliCommand, CliIO } from "./types.js";
 
-const COMMANDS: CliCommand[] = [
+export const COMMANDS: CliCommand[] = [
   validateCommand,
   simulateCommand,
   transformationCommand,

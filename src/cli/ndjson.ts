@@ -1,5 +1,5 @@
-import { createReadStream } from "node:fs";
-import { access } from "node:fs/promises";
+import { constants, createReadStream, type Stats } from "node:fs";
+import { access, stat } from "node:fs/promises";
 import type { Readable, Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { UsageError } from "./types.js";
@@ -10,11 +10,18 @@ export type NdjsonLine = { line: number; value: unknown } | { line: number; erro
 export async function checkInput(path: string | undefined): Promise<string> {
   if (path === undefined) throw new UsageError("missing input: give an NDJSON file, or - for standard input");
   if (path === "-") return path;
+  let info: Stats;
   try {
-    await access(path);
-  } catch {
-    throw new UsageError(`cannot read ${path}: no such file`);
+    info = await stat(path);
+    await access(path, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      `cannot read ${path}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : (error as Error).message}`,
+    );
   }
+  if (info.isDirectory())
+    throw new UsageError(`${path} is a directory: give an NDJSON file, or - for standard input`);
   return path;
 }
 

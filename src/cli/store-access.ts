@@ -3,16 +3,29 @@
  * SQLite file, `--database-url` (or `DATABASE_URL`) for PostgreSQL, otherwise the store and journeys
  * of `cartback.config.*` — the same ones `cartback serve` uses.
  */
+
+import { PostgresUrlSetting } from "../config/settings.js";
 import type { JourneySpec, PlanContext } from "../core/journey/index.js";
 import { playbookJourney } from "../core/journey/index.js";
 import type { Store } from "../runtime/store.js";
+import { envSetting, flagSetting } from "./args.js";
 import { UsageError } from "./types.js";
 
-export const STORE_OPTIONS = {
-  db: { type: "string" },
-  "database-url": { type: "string" },
-  config: { type: "string" },
-} as const;
+/** where an operations command finds the store, from its flags */
+export interface StoreFlags {
+  db?: string;
+  "database-url"?: string;
+  config?: string;
+}
+
+/** reads `--db`, `--database-url` and `--config` into `flags`; false for any other flag */
+export function readStoreFlag(flag: string, value: () => string, flags: StoreFlags): boolean {
+  if (flag === "--db") flags.db = value();
+  else if (flag === "--database-url") flags["database-url"] = flagSetting(flag, value(), PostgresUrlSetting);
+  else if (flag === "--config") flags.config = value();
+  else return false;
+  return true;
+}
 
 export const STORE_HELP = `Store (default: the one in cartback.config.*):
   --db            a SQLite file, e.g. ./cartback.db
@@ -27,12 +40,10 @@ export interface StoreAccess {
   description: string;
 }
 
-export async function openStoreFor(values: {
-  db?: string;
-  "database-url"?: string;
-  config?: string;
-}): Promise<StoreAccess> {
-  const url = values["database-url"] ?? (values.db === undefined ? process.env.DATABASE_URL : undefined);
+export async function openStoreFor(values: StoreFlags): Promise<StoreAccess> {
+  const url =
+    values["database-url"] ??
+    (values.db === undefined ? envSetting(process.env, "DATABASE_URL", PostgresUrlSetting) : undefined);
   if (values.db !== undefined && values["database-url"] !== undefined) {
     throw new UsageError("use either --db or --database-url, not both");
   }
@@ -77,10 +88,7 @@ export async function openStoreFor(values: {
 }
 
 /** runs `fn` with the store open, and closes it whatever happens */
-export async function withStore<T>(
-  values: { db?: string; "database-url"?: string; config?: string },
-  fn: (access: StoreAccess) => Promise<T>,
-): Promise<T> {
+export async function withStore<T>(values: StoreFlags, fn: (access: StoreAccess) => Promise<T>): Promise<T> {
   const access = await openStoreFor(values);
   try {
     return await fn(access);

@@ -9,9 +9,17 @@
  */
 import { z } from "zod";
 import type { DestinationsConfig } from "../destinations/load.js";
+import {
+  LogLevelSetting,
+  PortSetting,
+  PostgresUrlSetting,
+  SecretSetting,
+  TimezoneSetting,
+  UrlSetting,
+} from "./settings.js";
 
-const port = z.number().int().min(0).max(65535);
-const url = z.url({ message: "must be an absolute URL" });
+const port = PortSetting;
+const url = UrlSetting;
 
 export const ConfigSchema = z.strictObject({
   /** the write key RudderStack SDKs send as the Basic-auth user (env CARTBACK_WRITE_KEY) */
@@ -37,7 +45,7 @@ export const ConfigSchema = z.strictObject({
       z.strictObject({ kind: z.literal("sqlite"), path: z.string().min(1).optional() }),
       z.strictObject({
         kind: z.literal("postgres"),
-        url: z.string().min(1).optional(),
+        url: PostgresUrlSetting.optional(),
         /** the schema holding cartback's tables; default `cartback` */
         schema: z.string().min(1).optional(),
       }),
@@ -53,7 +61,7 @@ export const ConfigSchema = z.strictObject({
   links: z
     .strictObject({
       /** signs checkout links (env CARTBACK_LINK_SECRET); without it messages carry the shop's own URL */
-      secret: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
+      secret: SecretSetting.optional(),
       /** where `/r/<token>` is served; default `server.publicUrl` */
       baseUrl: url.optional(),
       /** where a valid link goes when the cart has no restore URL, e.g. the shop's cart page */
@@ -67,10 +75,10 @@ export const ConfigSchema = z.strictObject({
     })
     .optional(),
   /** the shop's timezone for shoppers whose own is unknown, e.g. `Europe/London` */
-  storeTimezone: z.string().min(1).optional(),
+  storeTimezone: TimezoneSetting.optional(),
   storeName: z.string().min(1).optional(),
   /** `fatal` … `trace`; default `info` (env LOG_LEVEL) */
-  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  logLevel: LogLevelSetting.optional(),
   /** start the local API emulators: `auto` (default) when no destination has credentials */
   emulators: z.union([z.boolean(), z.literal("auto")]).optional(),
 });

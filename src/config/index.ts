@@ -3,6 +3,7 @@
  * uses: the file, then the environment's secrets, validated with errors that name each setting.
  */
 export { type CartbackConfig, ConfigSchema, defineConfig } from "./define.js";
+export { type Environment, type ReadEnvironmentOptions, readEnvironment } from "./env-file.js";
 export { CONFIG_FILES, findConfigFile, type LoadConfigOptions, loadConfig, readConfigFile } from "./load.js";
 export {
   ConfigError,

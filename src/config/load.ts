@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { readEnvironment } from "./env-file.js";
 import { ConfigError, type Env, type ResolvedConfig, resolveConfig } from "./resolve.js";
 
 export const CONFIG_FILES = [
@@ -71,12 +72,14 @@ export interface LoadConfigOptions {
   env?: Env;
 }
 
-/** reads the config file (if any), merges the environment and validates everything */
+/** reads the config file (if any), merges the environment (`.env` included) and validates everything */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<ResolvedConfig> {
   const cwd = options.cwd ?? process.cwd();
   const path = options.path ? resolve(cwd, options.path) : findConfigFile(cwd);
   const input = path ? await readConfigFile(path) : {};
-  const config = resolveConfig(input, options.env ?? process.env, path);
+  const environment = readEnvironment({ cwd, ...(options.env ? { env: options.env } : {}) });
+  const config = resolveConfig(input, environment.env, path);
+  config.envFile = environment.file;
   if (config.store.kind === "sqlite")
     config.store = { kind: "sqlite", path: resolve(cwd, config.store.path) };
   return config;

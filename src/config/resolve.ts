@@ -2,11 +2,20 @@
  * Turns a config file's contents and the environment into the settings `cartback serve` runs with.
  * Secrets come from the environment; every problem is collected and reported by the setting's name.
  */
+import type { z } from "zod";
 import type { JourneySpec, PlanContext } from "../core/journey/index.js";
 import { parseJourney } from "../core/journey/index.js";
 import { PRESETS } from "../core/journey/presets/index.js";
 import type { DestinationsConfig } from "../destinations/load.js";
 import { ConfigSchema } from "./define.js";
+import {
+  LogLevelSetting,
+  PortSetting,
+  PostgresUrlSetting,
+  readSetting,
+  SecretSetting,
+  UrlSetting,
+} from "./settings.js";
 
 export type Env = Record<string, string | undefined>;
 
@@ -37,8 +46,12 @@ export type StoreSettings =
 export interface ResolvedConfig {
   /** the config file read, or null for defaults */
   source: string | null;
+  /** the `.env` file read into the environment, or null (set by `loadConfig`) */
+  envFile: string | null;
   /** null: no write key set, every RudderStack request is accepted (emulator mode only) */
   writeKey: string | null;
+  /** where the write key came from: `CARTBACK_WRITE_KEY` or `writeKey` in the config file */
+  writeKeyFrom: string | null;
   server: {
     port: number;
     host: string;
@@ -67,15 +80,19 @@ function zodPath(path: readonly PropertyKey[]): string {
     .join("");
 }
 
-function envNumber(env: Env, name: string, problems: ConfigProblem[]): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) {
-    problems.push({ setting: name, message: `must be a port number from 0 to 65535, got "${raw}"` });
-    return undefined;
-  }
-  return value;
+/** an environment variable checked against its setting's schema; a problem names the variable */
+function envSetting<T>(
+  env: Env,
+  name: string,
+  schema: z.ZodType<T>,
+  problems: ConfigProblem[],
+): T | undefined {
+  const text = nonEmpty(env[name]);
+  if (text === undefined) return undefined;
+  const result = readSetting(schema, text);
+  if (result.ok) return result.value;
+  problems.push({ setting: name, message: result.message });
+  return undefined;
 }
 
 const nonEmpty = (value: string | undefined): string | undefined =>
@@ -92,10 +109,16 @@ function hasCredentials(destinations: DestinationsConfig): boolean {
  */
 export function resolveConfig(input: unknown, env: Env = {}, source: string | null = null): ResolvedConfig {
   const problems: ConfigProblem[] = [];
-  const parsed = ConfigSchema.safeParse(input ?? {});
+  const parsed = ConfigSchema.safeParse(input ?? {}, { reportInput: true });
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => ({ setting: zodPath(i.path) || "(config)", message: i.message })),
+      parsed.error.issues.map((i) => {
+        const setting = zodPath(i.path) || "(config)";
+        // say what was given, as the flags and the environment do; never a secret
+        const given =
+          typeof i.input === "string" && !/secret|key|value/i.test(setting) ? `, got "${i.input}"` : "";
+        return { setting, message: `${i.message}${given}` };
+      }),
       source,
     );
   }
@@ -194,17 +217,22 @@ export function resolveConfig(input: unknown, env: Env = {}, source: string | nu
         "no destination configured and emulators are off: set MAILERLITE_API_KEY and/or TWILIO_ACCOUNT_SID",
     });
 
-  const writeKey = nonEmpty(env.CARTBACK_WRITE_KEY) ?? config.writeKey ?? null;
+  const envWriteKey = nonEmpty(env.CARTBACK_WRITE_KEY);
+  const writeKey = envWriteKey ?? config.writeKey ?? null;
+  const writeKeyFrom = envWriteKey
+    ? "CARTBACK_WRITE_KEY"
+    : writeKey
+      ? `writeKey in ${source ?? "the config"}`
+      : null;
   if (!writeKey && !emulate)
     problems.push({
       setting: "CARTBACK_WRITE_KEY",
       message: "missing: the RudderStack SDKs must authenticate once real destinations are configured",
     });
 
-  const port = envNumber(env, "PORT", problems) ?? config.server?.port ?? DEFAULT_PORT;
-  const publicUrl = nonEmpty(env.CARTBACK_PUBLIC_URL) ?? config.server?.publicUrl ?? null;
-  if (publicUrl && !URL.canParse(publicUrl))
-    problems.push({ setting: "CARTBACK_PUBLIC_URL", message: `must be an absolute URL, got "${publicUrl}"` });
+  const port = envSetting(env, "PORT", PortSetting, problems) ?? config.server?.port ?? DEFAULT_PORT;
+  const publicUrl =
+    envSetting(env, "CARTBACK_PUBLIC_URL", UrlSetting, problems) ?? config.server?.publicUrl ?? null;
 
   const headerValue = nonEmpty(env.CARTBACK_WEBHOOK_SECRET) ?? config.server?.webhookHeader?.value;
   let webhookHeader: { name: string; value: string } | null = null;
@@ -220,7 +248,7 @@ export function resolveConfig(input: unknown, env: Env = {}, source: string | nu
     });
 
   let store: StoreSettings;
-  const databaseUrl = nonEmpty(env.DATABASE_URL);
+  const databaseUrl = envSetting(env, "DATABASE_URL", PostgresUrlSetting, problems);
   if (config.store?.kind === "memory") store = { kind: "memory" };
   else if (config.store?.kind === "postgres") {
     const url = config.store.url ?? databaseUrl;
@@ -237,23 +265,19 @@ export function resolveConfig(input: unknown, env: Env = {}, source: string | nu
     };
   else store = { kind: "postgres", url: databaseUrl };
 
-  const linkSecret = nonEmpty(env.CARTBACK_LINK_SECRET) ?? config.links?.secret ?? null;
-  if (linkSecret && linkSecret.length < 16)
-    problems.push({ setting: "CARTBACK_LINK_SECRET", message: "must be at least 16 characters" });
+  const linkSecret =
+    envSetting(env, "CARTBACK_LINK_SECRET", SecretSetting, problems) ?? config.links?.secret ?? null;
   const linkBase = config.links?.baseUrl ?? publicUrl;
-  const logLevel = nonEmpty(env.LOG_LEVEL) ?? config.logLevel ?? "info";
-  if (!["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(logLevel))
-    problems.push({
-      setting: "LOG_LEVEL",
-      message: `must be fatal, error, warn, info, debug, trace or silent, got "${logLevel}"`,
-    });
+  const logLevel = envSetting(env, "LOG_LEVEL", LogLevelSetting, problems) ?? config.logLevel ?? "info";
 
   if (problems.length > 0) throw new ConfigError(problems, source);
 
   const twilioToken = (destinations.twilio as { authToken?: string } | undefined)?.authToken ?? null;
   return {
     source,
+    envFile: null,
     writeKey,
+    writeKeyFrom,
     server: {
       port,
       host: nonEmpty(env.HOST) ?? config.server?.host ?? "0.0.0.0",

@@ -181,7 +181,12 @@ describe("cartback simulate", () => {
     const missing = await runCli(["simulate", "--link-base", "https://shop.example.com/c", "-"], input);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("CARTBACK_LINK_SECRET");
-    process.env.CARTBACK_LINK_SECRET = "test-secret";
+    process.env.CARTBACK_LINK_SECRET = "short";
+    const short = await runCli(["simulate", "--link-base", "https://shop.example.com/c", "-"], input);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain("CARTBACK_LINK_SECRET must be at least 16 characters");
+    expect(short.stderr).not.toContain('"short"');
+    process.env.CARTBACK_LINK_SECRET = "test-secret-of-24-chars!";
     try {
       const { stdout } = await runCli(["simulate", "--link-base", "https://shop.example.com/c", "-"], input);
       const upsert = stdout
@@ -190,7 +195,7 @@ describe("cartback simulate", () => {
         .map((l) => JSON.parse(l))
         .find((r) => r.type === "mailerlite.upsertSubscriber");
       const token = String(upsert.command.fields.cart_url).replace("https://shop.example.com/c/r/", "");
-      expect(verifyCheckoutToken(token, "test-secret", Date.parse(upsert.at))).toMatchObject({
+      expect(verifyCheckoutToken(token, "test-secret-of-24-chars!", Date.parse(upsert.at))).toMatchObject({
         success: true,
         data: { cartId: "cart-ana", step: "1:email:email" },
       });

@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readBundleSettings } from "../../src/cli/bundle-settings.js";
 import { journeyChecksum } from "../../src/core/journey/checksum.js";
@@ -9,7 +9,7 @@ import { makeCart, makeProfile } from "../core/journey/helpers.js";
 import { afternoonZone } from "../helpers/time-zones.js";
 import { builtCode, outputsOf, runMessages } from "../transformations/helpers.js";
 import { createSandbox } from "../transformations/sandbox.js";
-import { runBin, runCli } from "./run-cli.js";
+import { ROOT, runBin, runCli } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cartback-transformation-"));
 
@@ -115,8 +115,29 @@ describe("cartback transformation journey", () => {
     });
   });
 
-  it("refuses other transformations and journey names that are neither a preset nor a .json file", async () => {
-    expect((await runCli(["transformation", "twilio"])).code).toBe(2);
+  it("prints the other transformations as they are, and refuses a journey for them", async () => {
+    for (const [name, file] of [
+      ["normalize", "normalize-cart-events.js"],
+      ["mailerlite", "mailerlite.js"],
+      ["twilio", "twilio.js"],
+    ]) {
+      const { code, stdout } = await runCli(["transformation", name as string]);
+      expect(code).toBe(0);
+      expect(stdout).toBe(readFileSync(resolve(ROOT, "transformations", file as string), "utf8"));
+    }
+    const withJourney = await runCli(["transformation", "mailerlite", "--journey", "classic"]);
+    expect(withJourney.code).toBe(2);
+    expect(withJourney.stderr).toContain(
+      "--journey applies to the journey transformation only, not to mailerlite",
+    );
+    const unknown = await runCli(["transformation", "klaviyo"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(
+      'no transformation named "klaviyo": choose normalize, mailerlite, twilio or journey',
+    );
+  });
+
+  it("refuses journey names that are neither a preset nor a .json file", async () => {
     const { code, stderr } = await runCli(["transformation", "journey", "--journey", "fancy"]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/--journey must be playbook, classic, coordinated or a \.json file/);

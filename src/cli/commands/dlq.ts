@@ -1,6 +1,6 @@
-import { parseArgs } from "node:util";
 import type { OutboxEntry } from "../../runtime/store.js";
-import { STORE_HELP, STORE_OPTIONS, withStore } from "../store-access.js";
+import { flagChoice, readFlags } from "../args.js";
+import { readStoreFlag, STORE_HELP, type StoreFlags, withStore } from "../store-access.js";
 import { type CliCommand, UsageError } from "../types.js";
 
 const HELP = `Usage: cartback dlq list [--limit N] [--format text|json]
@@ -19,23 +19,27 @@ function line(entry: OutboxEntry): string {
   return `${entry.key}  ${entry.command.type}  ${entry.profileId}  attempts ${entry.attempts}  ${when}\n    ${entry.deadReason ?? entry.lastError ?? ""}\n`;
 }
 
+const USAGE = "dlq list|retry|drop [<key…>|--all] [--db file | --database-url url]";
+
 export const dlqCommand: CliCommand = {
   name: "dlq",
-  usage: "dlq list|retry|drop [<key…>|--all] [--db file | --database-url url]",
+  usage: USAGE,
   summary: "list, retry or drop dead-lettered commands",
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...STORE_OPTIONS,
-        limit: { type: "string", default: "100" },
-        format: { type: "string", default: "text" },
-        all: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h" },
-      },
+    const store: StoreFlags = {};
+    const values = { limit: 100, format: "text" as "text" | "json", all: false, help: false };
+    const [action, ...keys] = readFlags(argv, USAGE, (flag, value) => {
+      if (flag === "--help" || flag === "-h") values.help = true;
+      else if (flag === "--all") values.all = true;
+      else if (flag === "--format") values.format = flagChoice(flag, value(), ["text", "json"]);
+      else if (flag === "--limit") {
+        const text = value();
+        values.limit = Number(text);
+        if (!/^\d+$/.test(text) || values.limit < 1)
+          throw new UsageError(`--limit must be a positive integer, got "${text}"`);
+      } else return readStoreFlag(flag, value, store);
+      return true;
     });
-    const [action, ...keys] = positionals;
     if (values.help || action === undefined) {
       io.stdout(HELP);
       return values.help ? 0 : 2;
@@ -43,19 +47,16 @@ export const dlqCommand: CliCommand = {
     if (action !== "list" && action !== "retry" && action !== "drop") {
       throw new UsageError(`unknown dlq action "${action}"; use list, retry or drop`);
     }
-    if (values.format !== "text" && values.format !== "json") {
-      throw new UsageError(`--format must be text or json, got "${values.format}"`);
-    }
-    const limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1)
-      throw new UsageError(`--limit must be a positive integer, got "${values.limit}"`);
+    const limit = values.limit;
+    if (action === "list" && keys.length > 0)
+      throw new UsageError(`dlq list takes no keys, got ${keys.map((k) => `"${k}"`).join(" ")}`);
     if (action !== "list" && keys.length === 0 && !values.all) {
       throw new UsageError(`dlq ${action} needs the keys to ${action} (see \`cartback dlq list\`) or --all`);
     }
     if (action !== "list" && keys.length > 0 && values.all)
       throw new UsageError("give keys or --all, not both");
 
-    return withStore(values, async ({ store }) => {
+    return withStore(store, async ({ store }) => {
       if (action === "list") {
         const dead = await store.listOutbox({ state: "dead", limit });
         if (values.format === "json") io.stdout(`${JSON.stringify(dead, null, 2)}\n`);

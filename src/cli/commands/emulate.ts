@@ -3,6 +3,7 @@
  * cartback's destinations at them. Test and demo infrastructure, not a replacement for the services.
  */
 import { DEFAULT_PORT } from "../../config/resolve.js";
+import { UrlSetting } from "../../config/settings.js";
 import {
   EMULATOR_NAMES,
   type EmulatorName,
@@ -10,7 +11,7 @@ import {
   startEmulators,
 } from "../../emulators/index.js";
 import { routePath } from "../../server/routes.js";
-import { parsePort, readFlags } from "../args.js";
+import { flagSetting, parsePort, readFlags, takePositionals } from "../args.js";
 import { type CliCommand, type CliIO, UsageError } from "../types.js";
 
 const USAGE = "emulate [--port N] [--only mailerlite,mailerlite-classic,twilio,sendgrid] [--inbound-url URL]";
@@ -61,15 +62,11 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
         );
       }
       args.only = [...new Set(names.map((name) => CLI_NAMES[name.toLowerCase()]!))];
-    } else if (flag === "--inbound-url") {
-      const url = value();
-      if (!URL.canParse(url)) throw new UsageError(`--inbound-url must be an absolute URL, got "${url}"`);
-      args.inboundUrl = url;
-    } else return false;
+    } else if (flag === "--inbound-url") args.inboundUrl = flagSetting(flag, value(), UrlSetting);
+    else return false;
     return true;
   });
-  if (positionals.length > 0)
-    throw new UsageError(`unknown option "${positionals[0]}"\n\nUsage: cartback ${USAGE}`);
+  takePositionals(positionals, [], USAGE);
   return args;
 }
 

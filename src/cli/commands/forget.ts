@@ -1,7 +1,9 @@
-import { parseArgs } from "node:util";
 import { findProfileId, forgetProfile } from "../../runtime/report.js";
-import { STORE_HELP, STORE_OPTIONS, withStore } from "../store-access.js";
-import { type CliCommand, UsageError } from "../types.js";
+import { readFlags, takePositionals } from "../args.js";
+import { readStoreFlag, STORE_HELP, type StoreFlags, withStore } from "../store-access.js";
+import type { CliCommand } from "../types.js";
+
+const USAGE = "forget <id|email|phone> [--db file | --database-url url]";
 
 const HELP = `Usage: cartback forget <profile id | email | phone | user id>
 
@@ -13,21 +15,21 @@ ${STORE_HELP}
 
 export const forgetCommand: CliCommand = {
   name: "forget",
-  usage: "forget <id|email|phone> [--db file | --database-url url]",
+  usage: USAGE,
   summary: "erase a shopper: state, outbox, and the MailerLite forget call",
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { ...STORE_OPTIONS, help: { type: "boolean", short: "h" } },
+    const values: StoreFlags = {};
+    let help = false;
+    const positionals = readFlags(argv, USAGE, (flag, value) => {
+      if (flag === "--help" || flag === "-h") help = true;
+      else return readStoreFlag(flag, value, values);
+      return true;
     });
-    if (values.help) {
+    if (help) {
       io.stdout(HELP);
       return 0;
     }
-    const [who, ...extra] = positionals;
-    if (who === undefined || extra.length > 0)
-      throw new UsageError("usage: cartback forget <id|email|phone>");
+    const [who] = takePositionals(positionals, ["<id|email|phone>"], USAGE) as [string];
     return withStore(values, async ({ store }) => {
       const id = await findProfileId(store, who);
       if (id === null) {

@@ -1,8 +1,10 @@
-import { parseArgs } from "node:util";
 import { resolveJourney } from "../../core/journey/index.js";
 import { findProfileId, type ProfileReport, reportProfile } from "../../runtime/report.js";
-import { STORE_HELP, STORE_OPTIONS, withStore } from "../store-access.js";
+import { flagChoice, readFlags, takePositionals } from "../args.js";
+import { readStoreFlag, STORE_HELP, type StoreFlags, withStore } from "../store-access.js";
 import { type CliCommand, UsageError } from "../types.js";
+
+const USAGE = "profile show <id|email|phone> [--format text|json] [--db file | --database-url url]";
 
 const HELP = `Usage: cartback profile show <profile id | email | phone | user id> [--format text|json]
 
@@ -63,28 +65,28 @@ export function formatReport(report: ProfileReport): string {
 
 export const profileCommand: CliCommand = {
   name: "profile",
-  usage: "profile show <id|email|phone> [--format text|json] [--db file | --database-url url]",
+  usage: USAGE,
   summary: "a shopper's state, journey timeline and what is scheduled next",
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        ...STORE_OPTIONS,
-        format: { type: "string", default: "text" },
-        help: { type: "boolean", short: "h" },
-      },
+    const values: StoreFlags = {};
+    let format = "text" as "text" | "json";
+    let help = false;
+    const positionals = readFlags(argv, USAGE, (flag, value) => {
+      if (flag === "--help" || flag === "-h") help = true;
+      else if (flag === "--format") format = flagChoice(flag, value(), ["text", "json"]);
+      else return readStoreFlag(flag, value, values);
+      return true;
     });
-    const [action, who] = positionals;
-    if (values.help) {
+    if (help) {
       io.stdout(HELP);
       return 0;
     }
-    if (action !== "show" || who === undefined)
-      throw new UsageError("usage: cartback profile show <id|email|phone>");
-    if (values.format !== "text" && values.format !== "json") {
-      throw new UsageError(`--format must be text or json, got "${values.format}"`);
-    }
+    const [action, who] = takePositionals(positionals, ["show", "<id|email|phone>"], USAGE) as [
+      string,
+      string,
+    ];
+    if (action !== "show")
+      throw new UsageError(`unknown profile action "${action}"; use show\n\nUsage: cartback ${USAGE}`);
     return withStore(values, async ({ store, journeys, plan }) => {
       const id = await findProfileId(store, who);
       const report = id === null ? null : await reportProfile(store, id, journeys.map(resolveJourney), plan);
@@ -92,7 +94,7 @@ export const profileCommand: CliCommand = {
         io.stderr(`no shopper found for "${who}"\n`);
         return 1;
       }
-      io.stdout(values.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+      io.stdout(format === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
       return 0;
     });
   },

@@ -4,9 +4,10 @@
  */
 import { loadConfig } from "../../config/load.js";
 import type { ResolvedConfig } from "../../config/resolve.js";
+import { routePath } from "../../server/routes.js";
 import { type RunningCartback, startCartback } from "../../server/start.js";
-import { parsePort, readFlags } from "../args.js";
-import { type CliCommand, type CliIO, UsageError } from "../types.js";
+import { parsePort, readFlags, takePositionals } from "../args.js";
+import type { CliCommand, CliIO } from "../types.js";
 
 const USAGE = "serve [--port N] [--config FILE]";
 
@@ -38,8 +39,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     else return false;
     return true;
   });
-  if (positionals.length > 0)
-    throw new UsageError(`unknown option "${positionals[0]}"\n\nUsage: cartback ${USAGE}`);
+  takePositionals(positionals, [], USAGE);
   return args;
 }
 
@@ -70,10 +70,11 @@ export function startBanner(config: ResolvedConfig, running: RunningCartback): s
   const lines = [
     `cartback serve: listening on ${running.url}`,
     `  config:    ${config.source ?? "none found, using defaults"}`,
+    `  env file:  ${config.envFile ?? "none (.env in the working directory is read when present)"}`,
     `  store:     ${store}`,
     `  journeys:  ${config.journeys.map((j) => j.name).join(", ")}`,
-    `  send data: RudderStack data plane URL ${running.url} (POST /v1/batch)`,
-    `  write key: ${config.writeKey ? "set (CARTBACK_WRITE_KEY)" : "none set: any write key is accepted"}`,
+    `  send data: RudderStack data plane URL ${running.url} (POST ${routePath("rudderstackBatch")})`,
+    `  write key: ${config.writeKeyFrom ? `set (${config.writeKeyFrom})` : "none set: any write key is accepted"}`,
   ];
   if (running.emulators) {
     const urls = running.emulators.urls;

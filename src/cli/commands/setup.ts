@@ -2,9 +2,12 @@
  * `cartback setup mailerlite`: creates the custom fields cartback writes and the journey's stage
  * groups in a MailerLite account, idempotently, and prints what it created and what already existed.
  */
+
+import { readEnvironment } from "../../config/env-file.js";
+import { UrlSetting } from "../../config/settings.js";
 import { MAILERLITE_FIELDS, MAILERLITE_STAGE_GROUPS } from "../../core/mailerlite-fields.js";
 import { isDeliveryError } from "../../destinations/types.js";
-import { readFlags } from "../args.js";
+import { envSetting, flagSetting, readFlags, takePositionals } from "../args.js";
 import { type CliCommand, type CliIO, UsageError } from "../types.js";
 
 const USAGE = "setup mailerlite [--base-url URL] [--group NAME]…";
@@ -36,26 +39,23 @@ function parseSetupArgs(argv: string[]): SetupArgs {
   const args: SetupArgs = { groups: [], help: false };
   const positionals = readFlags(argv, USAGE, (flag, value) => {
     if (flag === "--help" || flag === "-h") args.help = true;
-    else if (flag === "--base-url") {
-      const url = value();
-      if (!URL.canParse(url)) throw new UsageError(`--base-url must be an absolute URL, got "${url}"`);
-      args.baseUrl = url;
-    } else if (flag === "--group") args.groups.push(value());
+    else if (flag === "--base-url") args.baseUrl = flagSetting(flag, value(), UrlSetting);
+    else if (flag === "--group") args.groups.push(value());
     else return false;
     return true;
   });
-  if (positionals.length > 1)
-    throw new UsageError(`unknown option "${positionals[1]}"\n\nUsage: cartback ${USAGE}`);
-  if (positionals[0] !== undefined) args.target = positionals[0];
+  const [target] = takePositionals(positionals, ["mailerlite"], USAGE, 0);
+  if (target !== undefined) args.target = target;
   return args;
 }
 
-/** runs `cartback setup`; `env` is the process environment (a parameter so tests can pass their own) */
+/** runs `cartback setup`; `given` is the process environment (a parameter so tests can pass their own), read with `.env` */
 export async function runSetup(
   argv: string[],
   io: CliIO,
-  env: Record<string, string | undefined> = process.env,
+  given: Record<string, string | undefined> = process.env,
 ): Promise<number> {
+  const { env } = readEnvironment({ env: given });
   const args = parseSetupArgs(argv);
   if (args.help) {
     io.stdout(HELP);
@@ -66,9 +66,9 @@ export async function runSetup(
       `${args.target ? `cannot set up "${args.target}"` : "name what to set up"}: only \`mailerlite\` is supported\n\nUsage: cartback ${USAGE}`,
     );
   }
-  const apiKey = env.MAILERLITE_API_KEY;
+  const apiKey = env.MAILERLITE_API_KEY?.trim();
   if (!apiKey) throw new UsageError("MAILERLITE_API_KEY is not set: export the account's API token first");
-  const baseUrl = args.baseUrl ?? env.MAILERLITE_BASE_URL;
+  const baseUrl = args.baseUrl ?? envSetting(env, "MAILERLITE_BASE_URL", UrlSetting);
 
   // the SDK loads only for this command
   const [{ mailerliteClient }, { setupMailerlite }] = await Promise.all([

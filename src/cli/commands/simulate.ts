@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { readEnvironment } from "../../config/env-file.js";
+import { RegionSetting, SecretSetting, TimezoneSetting, UrlSetting } from "../../config/settings.js";
 import type { Command } from "../../core/commands.js";
 import type { CartEvent } from "../../core/events.js";
 import {
@@ -10,7 +11,9 @@ import {
   parseJourney,
   toMs,
 } from "../../core/journey/index.js";
+import type { NormalizeOptions } from "../../core/normalize/index.js";
 import { formatIssues } from "../../core/result.js";
+import { envSetting, flagChoice, flagSetting, readFlags, takePositionals } from "../args.js";
 import { canReadInWorker, readEvents, readEventsInWorker } from "../event-reader.js";
 import { readJourneyArgument } from "../journey-argument.js";
 import { checkInput, openChecked } from "../ndjson.js";
@@ -152,51 +155,56 @@ function createTable(io: CliIO) {
   };
 }
 
+const USAGE =
+  "simulate [--journey <preset|file.json>] [--until <time|+duration>] [--format ndjson|table] <events.ndjson|->";
+
 export const simulateCommand: CliCommand = {
   name: "simulate",
-  usage:
-    "simulate [--journey <preset|file.json>] [--until <time|+duration>] [--format ndjson|table] <events.ndjson|->",
+  usage: USAGE,
   summary: "preview the commands a journey would produce for a stream of events",
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        journey: { type: "string", default: "playbook" },
-        until: { type: "string" },
-        format: { type: "string", default: "ndjson" },
-        region: { type: "string" },
-        "store-timezone": { type: "string" },
-        "link-base": { type: "string" },
-        "reorder-window": { type: "string", default: "auto" },
-        help: { type: "boolean", short: "h" },
-      },
+    const flags = {
+      journey: "playbook",
+      until: undefined as string | undefined,
+      format: "ndjson" as "ndjson" | "table",
+      reorderWindow: "auto",
+      help: false,
+    };
+    const context: PlanContext = {};
+    const options: NormalizeOptions = {};
+    const positionals = readFlags(argv, USAGE, (flag, value) => {
+      if (flag === "--help" || flag === "-h") flags.help = true;
+      else if (flag === "--journey") flags.journey = value();
+      else if (flag === "--until") flags.until = value();
+      else if (flag === "--format") flags.format = flagChoice(flag, value(), ["ndjson", "table"]);
+      else if (flag === "--region") options.defaultRegion = flagSetting(flag, value(), RegionSetting);
+      else if (flag === "--store-timezone")
+        context.storeTimezone = flagSetting(flag, value(), TimezoneSetting);
+      else if (flag === "--link-base") context.linkBaseUrl = flagSetting(flag, value(), UrlSetting);
+      else if (flag === "--reorder-window") flags.reorderWindow = value();
+      else return false;
+      return true;
     });
-    if (values.help) {
+    if (flags.help) {
       io.stdout(HELP);
       return 0;
     }
-    if (values.format !== "ndjson" && values.format !== "table") {
-      throw new UsageError(`--format must be ndjson or table, got "${values.format}"`);
-    }
-    const journey = await loadJourney(values.journey);
-    const until = parseUntil(values.until);
-    const order = parseWindow(values["reorder-window"]);
-    const context: PlanContext = {};
-    if (values["store-timezone"]) context.storeTimezone = values["store-timezone"];
-    const linkSecret = process.env.CARTBACK_LINK_SECRET;
-    if (values["link-base"]) {
-      if (!linkSecret) throw new UsageError("--link-base needs the signing key in CARTBACK_LINK_SECRET");
-      context.linkBaseUrl = values["link-base"];
-    }
+    const [input] = takePositionals(positionals, ["<events.ndjson|->"], USAGE, 0);
+    const until = parseUntil(flags.until);
+    const order = parseWindow(flags.reorderWindow);
     const secrets: NonNullable<PlanContext["secrets"]> = {};
+    const { env } = readEnvironment();
+    const linkSecret = envSetting(env, "CARTBACK_LINK_SECRET", SecretSetting);
+    const discountSecret = envSetting(env, "CARTBACK_DISCOUNT_SECRET", SecretSetting);
+    if (context.linkBaseUrl && !linkSecret)
+      throw new UsageError("--link-base needs the signing key in CARTBACK_LINK_SECRET");
     if (linkSecret) secrets.links = linkSecret;
-    if (process.env.CARTBACK_DISCOUNT_SECRET) secrets.discounts = process.env.CARTBACK_DISCOUNT_SECRET;
+    if (discountSecret) secrets.discounts = discountSecret;
     context.secrets = secrets;
-    const path = await checkInput(positionals[0]);
-    const options = values.region ? { defaultRegion: values.region } : {};
+    const journey = await loadJourney(flags.journey);
+    const path = await checkInput(input);
 
-    const table = values.format === "table" ? createTable(io) : null;
+    const table = flags.format === "table" ? createTable(io) : null;
     table?.header();
     let buffer = "";
     const simulation = createSimulation({

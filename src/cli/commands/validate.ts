@@ -1,9 +1,10 @@
-import { parseArgs } from "node:util";
+import { RegionSetting } from "../../config/settings.js";
 import type { CartEvent } from "../../core/events.js";
 import { normalizeEvent } from "../../core/normalize/index.js";
 import { formatPath, type Issue, issue } from "../../core/result.js";
+import { flagChoice, flagSetting, readFlags, takePositionals } from "../args.js";
 import { openInput, readNdjson } from "../ndjson.js";
-import { type CliCommand, UsageError } from "../types.js";
+import type { CliCommand } from "../types.js";
 
 const HELP = `Usage: cartback validate [--format text|json] [--region CC] <events.ndjson|->
 
@@ -38,31 +39,31 @@ function ignoredReason(message: unknown): string {
     : `${String(m.type)} carries nothing cartback uses`;
 }
 
+const USAGE = "validate [--format text|json] [--region CC] <events.ndjson|->";
+
 export const validateCommand: CliCommand = {
   name: "validate",
-  usage: "validate [--format text|json] <events.ndjson|->",
+  usage: USAGE,
   summary: "check a stream of events and show what each line becomes",
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        format: { type: "string", default: "text" },
-        region: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
+    let format = "text" as "text" | "json";
+    let help = false;
+    const options: { defaultRegion?: string } = {};
+    const positionals = readFlags(argv, USAGE, (flag, value) => {
+      if (flag === "--help" || flag === "-h") help = true;
+      else if (flag === "--format") format = flagChoice(flag, value(), ["text", "json"]);
+      else if (flag === "--region") options.defaultRegion = flagSetting(flag, value(), RegionSetting);
+      else return false;
+      return true;
     });
-    if (values.help) {
+    if (help) {
       io.stdout(HELP);
       return 0;
     }
-    if (values.format !== "text" && values.format !== "json") {
-      throw new UsageError(`--format must be text or json, got "${values.format}"`);
-    }
-    const json = values.format === "json";
-    const input = await openInput(positionals[0], io.stdin);
+    const [path] = takePositionals(positionals, ["<events.ndjson|->"], USAGE, 0);
+    const json = format === "json";
+    const input = await openInput(path, io.stdin);
     const totals = { lines: 0, accepted: 0, rejected: 0, ignored: 0, events: 0 };
-    const options = values.region ? { defaultRegion: values.region } : {};
 
     for await (const entry of readNdjson(input)) {
       totals.lines++;

@@ -49,11 +49,11 @@ describe("cartback emulate", () => {
   it("says which argument is wrong", async () => {
     expect(() => parseEmulateArgs(["--only", "mailchimp"])).toThrow(/unknown emulator "mailchimp"/);
     expect(() => parseEmulateArgs(["--port", "abc"])).toThrow(
-      /--port must be an integer from 0 to 65532, got "abc"/,
+      /--port must be a port number from 0 to 65532, got "abc"/,
     );
     expect(() => parseEmulateArgs(["--port"])).toThrow(/--port needs a value/);
     expect(() => parseEmulateArgs(["--inbound-url", "not a url"])).toThrow(
-      /--inbound-url must be an absolute URL/,
+      /--inbound-url must be an absolute http\(s\) URL/,
     );
     expect(parseEmulateArgs(["--only=mailerlite-classic", "--port=4010"])).toMatchObject({
       only: ["mailerliteClassic"],
