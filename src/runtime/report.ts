@@ -3,7 +3,12 @@
  * state, journey timeline and what is scheduled next; erasure.
  */
 import type { MailerliteForget } from "../core/commands.js";
-import { type PlanContext, planShopper, type ResolvedJourney } from "../core/journey/index.js";
+import {
+  type PlanContext,
+  planShopper,
+  type ResolvedJourney,
+  type SentStep,
+} from "../core/journey/index.js";
 import { normalizePhone } from "../core/normalize/index.js";
 import type { Profile } from "../core/profile.js";
 import type { OutboxEntry, Store } from "./store.js";
@@ -29,7 +34,11 @@ export interface TimelineEntry {
   at: number;
   journey: string;
   cartId: string;
-  /** `abandoned`, `sent`, `skipped`, `exited`, `completed` */
+  /**
+   * `abandoned`, `skipped`, `exited`, `completed`, or for a message the journey sent, its delivery
+   * outcome: `queued`, `sent`, `delivered`, `failed`, `dead`, `dropped` (`planned` when the outbox
+   * holds no trace of it, e.g. after pruning)
+   */
   what: string;
   detail: string;
 }
@@ -56,7 +65,55 @@ export interface ProfileReport {
   outbox: OutboxEntry[];
 }
 
-export function journeyTimeline(profile: Profile): TimelineEntry[] {
+/** engagements that tell what happened to a sent message, latest wins */
+const DELIVERY: Partial<Record<string, "delivered" | "failed">> = {
+  delivered: "delivered",
+  failed: "failed",
+  bounced: "failed",
+};
+
+/**
+ * What became of one sent step: its outbox entries (dead or dropped wins, then queued, then sent) and
+ * the provider's delivery reports, if any came back.
+ */
+function deliveryOutcome(
+  profile: Profile,
+  journey: string,
+  cartId: string,
+  sent: SentStep,
+  outbox: readonly OutboxEntry[],
+): { what: string; note: string } {
+  const entries = outbox.filter(
+    (e) =>
+      e.command.journey === journey &&
+      e.command.cartId === cartId &&
+      e.command.stage === sent.stage &&
+      e.command.step === sent.step &&
+      (e.command.kind === "message" || e.command.kind === "task"),
+  );
+  if (entries.length === 0) return { what: "planned", note: "" };
+  const dead = entries.find((e) => e.state === "dead");
+  if (dead) return { what: "dead", note: `: ${dead.deadReason ?? dead.lastError ?? "no reason recorded"}` };
+  const dropped = entries.find((e) => e.state === "dropped");
+  if (dropped) return { what: "dropped", note: `: ${dropped.deadReason ?? "no longer applied"}` };
+  const waiting = entries.find((e) => e.state === "pending" || e.state === "sending");
+  if (waiting)
+    return {
+      what: "queued",
+      note: waiting.attempts > 0 ? ` (attempt ${waiting.attempts} failed: ${waiting.lastError ?? "?"})` : "",
+    };
+  let report: "delivered" | "failed" | undefined;
+  for (const e of profile.engagement)
+    if (e.cartId === cartId && e.stage === sent.stage && e.step === sent.step && e.channel === sent.channel)
+      report = DELIVERY[e.engagement] ?? report;
+  return { what: report ?? "sent", note: "" };
+}
+
+/**
+ * The journeys of a profile so far, oldest first. With the shopper's outbox, each message shows its
+ * delivery outcome; without it, only that the journey planned it.
+ */
+export function journeyTimeline(profile: Profile, outbox: readonly OutboxEntry[] = []): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   for (const instance of Object.values(profile.journeys)) {
     const base = { journey: instance.journey, cartId: instance.cartId };
@@ -69,11 +126,12 @@ export function journeyTimeline(profile: Profile): TimelineEntry[] {
       });
     }
     for (const sent of instance.sent) {
+      const { what, note } = deliveryOutcome(profile, instance.journey, instance.cartId, sent, outbox);
       out.push({
         ...base,
         at: sent.at,
-        what: "sent",
-        detail: `stage ${sent.stage} ${sent.step} by ${sent.channel ?? "task"}`,
+        what,
+        detail: `stage ${sent.stage} ${sent.step} by ${sent.channel ?? "task"}${note}`,
       });
     }
     for (const skipped of instance.skipped ?? []) {
@@ -128,7 +186,7 @@ export async function reportProfile(
     version: stored.version,
     keys: stored.keys,
     profile: stored.profile,
-    timeline: journeyTimeline(stored.profile),
+    timeline: journeyTimeline(stored.profile, outbox),
     next,
     outbox,
   };

@@ -3,8 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { playbookJourney } from "../../../src/core/journey/index.js";
+import type { Profile } from "../../../src/core/profile.js";
 import { createManualClock } from "../../../src/runtime/clock.js";
 import { createEngine } from "../../../src/runtime/engine.js";
+import { journeyTimeline } from "../../../src/runtime/report.js";
+import type { OutboxEntry } from "../../../src/runtime/store.js";
 import { sqliteStore } from "../../../src/stores/sqlite.js";
 import { MIN, T0 } from "../../core/journey/helpers.js";
 import { add, identify } from "../../core/journey/scenarios.js";
@@ -43,6 +46,12 @@ describe("operations commands", () => {
     expect(stdout).toContain("mailerlite.addToGroup");
     expect(stdout).toContain('no destination handles mailerlite.addToGroup; configure "mailerlite"');
     expect(stdout).toMatch(/2 dead letters/);
+    // the journey planned the email; the timeline says it never went, and why
+    const shown = await runCli(["profile", "show", "ann@example.com", "--db", db]);
+    expect(shown.stdout).toContain(
+      'dead  stage 1 email by email: configuration: no destination handles mailerlite.addToGroup; configure "mailerlite"',
+    );
+    expect(shown.stdout).not.toMatch(/\ssent\s+stage 1/);
   });
 
   it("dlq retry puts one back in the outbox; dlq drop --all gives up the rest", async () => {
@@ -65,7 +74,8 @@ describe("operations commands", () => {
     expect(stdout).toContain("profile p:user:ann");
     expect(stdout).toContain("sms granted");
     expect(stdout).toMatch(/abandoned\s+segment first-time-low/);
-    expect(stdout).toContain("sent  stage 1 email by email");
+    // one of its commands was dropped from the dead-letter queue: the email will never go
+    expect(stdout).toContain("dropped  stage 1 email by email");
     expect(stdout).toContain(`wake-up at ${new Date(T0 + 90 * MIN + 24 * 60 * MIN).toISOString()}`);
     expect(stdout).toContain("then: mailerlite.addToGroup email");
     const json = JSON.parse(
@@ -74,6 +84,33 @@ describe("operations commands", () => {
     expect(json.id).toBe("p:user:ann");
     const none = await runCli(["profile", "show", "nobody@example.com", "--db", db]);
     expect(none).toMatchObject({ code: 1, stderr: 'no shopper found for "nobody@example.com"\n' });
+  });
+
+  it("the timeline follows each message to its outcome: queued, sent, then the provider's report", async () => {
+    const store = sqliteStore({ path: db });
+    try {
+      const profile = (await store.load("p:user:ann"))?.profile as Profile;
+      const entries = (await store.listOutbox({ profileId: "p:user:ann", limit: 100 })).filter(
+        (e) => e.command.kind === "message" && e.command.stage === 1,
+      );
+      const email = (state: OutboxEntry["state"]) => entries.map((e) => ({ ...e, state, attempts: 0 }));
+      const line = (p: Profile, outbox: OutboxEntry[]) =>
+        journeyTimeline(p, outbox).find((t) => t.detail.startsWith("stage 1 email"))?.what;
+      expect(line(profile, email("pending"))).toBe("queued");
+      expect(line(profile, email("sent"))).toBe("sent");
+      const at = T0 + 91 * MIN;
+      const report = (engagement: "delivered" | "bounced") => ({
+        ...profile,
+        engagement: [
+          { at, engagement, channel: "email" as const, cartId: "cart-ann", stage: 1, step: "email" },
+        ],
+      });
+      expect(line(report("delivered"), email("sent"))).toBe("delivered");
+      expect(line(report("bounced"), email("sent"))).toBe("failed");
+      expect(line(profile, [])).toBe("planned");
+    } finally {
+      await store.close();
+    }
   });
 
   it("forget erases the shopper and queues MailerLite's forget", async () => {
