@@ -12,7 +12,32 @@ describe("cartback validate", () => {
     expect(stdout).toContain("line 2: ok → item_added(sku-kurta ×1)");
     expect(stdout).toContain("consent_changed(sms granted)");
     expect(stdout).toContain('line 6: ignored: track "Product Reviewed" is not used by cartback');
-    expect(stdout).toMatch(/10 lines: 9 accepted \(\d+ cart events\), 0 rejected, 1 ignored/);
+    // line 10's "07700 900123" has no country code: kept, but no SMS can reach it
+    expect(stdout).toContain('line 10: warning: phone "07700 900123" is not a valid number');
+    expect(stdout).toMatch(
+      /10 lines: 9 accepted \(\d+ cart events; 1 with warnings\), 0 rejected, 1 ignored/,
+    );
+  });
+
+  it("warns about contact details it keeps but a journey cannot use", async () => {
+    const line = JSON.stringify({
+      type: "identify",
+      messageId: "m1",
+      userId: "u1",
+      timestamp: "2026-03-02T10:00:00Z",
+      context: { timezone: "Mars/Base", traits: { email: "ana@example.com", phone: "07700 900123" } },
+    });
+    const { code, stdout } = await runCli(["validate", "-"], line);
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      'line 1: warning: phone "07700 900123" is not a valid number (no country code: give one, or pass --region such as --region GB); kept, but SMS and WhatsApp cannot reach it',
+    );
+    expect(stdout).toContain('line 1: warning: timezone "Mars/Base" is not an IANA time zone');
+    expect(stdout).toContain("1 accepted (1 cart events; 1 with warnings)");
+    const json = (await runCli(["validate", "--format", "json", "--region", "GB", "-"], line)).stdout;
+    expect(JSON.parse(json.split("\n")[0] as string).warnings[0]).toContain("is not a valid number for GB");
+    const valid = line.replace("07700 900123", "+44 7911 123456").replace("Mars/Base", "Europe/London");
+    expect((await runCli(["validate", "-"], valid)).stdout).not.toContain("warning");
   });
 
   it("reports each bad line with its number, path and reason, and goes on", async () => {
@@ -46,7 +71,9 @@ describe("cartback validate", () => {
       issues: [{ code: "invalid_value", path: ["properties", "price"] }],
     });
     expect(lines[1]).toMatchObject({ line: 2, status: "rejected", issues: [{ code: "invalid_json" }] });
-    expect(lines.at(-1)).toEqual({ summary: { lines: 2, accepted: 0, rejected: 2, ignored: 0, events: 0 } });
+    expect(lines.at(-1)).toEqual({
+      summary: { lines: 2, accepted: 0, rejected: 2, ignored: 0, events: 0, warnings: 0 },
+    });
   });
 
   it("explains wrong usage", async () => {

@@ -10,7 +10,9 @@ const HELP = `Usage: cartback validate [--format text|json] [--region CC] <event
 
 Reads NDJSON (one message per line: RudderStack messages, Shopify checkout or WooCommerce order
 webhook bodies) and prints, per line, the cart events it became or why it was rejected.
-A bad line never stops the run. Exits 1 when any line was rejected.
+A bad line never stops the run. Exits 1 when any line was rejected. An accepted line whose contact
+details cannot be used (a phone number that is not valid, a timezone that is not one) gets a warning:
+it is kept, but a journey would later skip the channel.
 
 Options:
   --format text|json  text for people (default); json prints one object per line and a summary
@@ -30,6 +32,27 @@ function describeEvent(event: CartEvent): string {
     default:
       return event.type;
   }
+}
+
+/**
+ * Contact details an accepted line carries that the journey cannot use: kept on the profile, but
+ * they would later show up only as a skip (`no_phone`), so validate says so now.
+ */
+function contactWarnings(message: unknown, events: CartEvent[], region: string | undefined): string[] {
+  const warnings = new Set<string>();
+  let timezone = false;
+  for (const event of events) {
+    const contact = event.contact;
+    if (contact?.timezone) timezone = true;
+    if (contact?.invalidPhone)
+      warnings.add(
+        `phone "${contact.invalidPhone}" is not a valid number${region ? ` for ${region}` : " (no country code: give one, or pass --region such as --region GB)"}; kept, but SMS and WhatsApp cannot reach it`,
+      );
+  }
+  const zone = (message as { context?: { timezone?: unknown } }).context?.timezone;
+  if (typeof zone === "string" && zone !== "" && !timezone && events.some((e) => e.contact))
+    warnings.add(`timezone "${zone}" is not an IANA time zone; ignored, the store's timezone is used`);
+  return [...warnings];
 }
 
 function ignoredReason(message: unknown): string {
@@ -63,7 +86,7 @@ export const validateCommand: CliCommand = {
     const [path] = takePositionals(positionals, ["<events.ndjson|->"], USAGE, 0);
     const json = format === "json";
     const input = await openInput(path, io.stdin);
-    const totals = { lines: 0, accepted: 0, rejected: 0, ignored: 0, events: 0 };
+    const totals = { lines: 0, accepted: 0, rejected: 0, ignored: 0, events: 0, warnings: 0 };
 
     for await (const entry of readNdjson(input)) {
       totals.lines++;
@@ -90,13 +113,21 @@ export const validateCommand: CliCommand = {
       }
       totals.accepted++;
       totals.events += events.length;
-      if (json) io.stdout(`${JSON.stringify({ line: entry.line, status: "accepted", events })}\n`);
-      else io.stdout(`line ${entry.line}: ok → ${events.map(describeEvent).join(", ")}\n`);
+      const warnings = contactWarnings((entry as { value: unknown }).value, events, options.defaultRegion);
+      if (warnings.length > 0) totals.warnings++;
+      if (json)
+        io.stdout(
+          `${JSON.stringify({ line: entry.line, status: "accepted", events, ...(warnings.length > 0 ? { warnings } : {}) })}\n`,
+        );
+      else {
+        io.stdout(`line ${entry.line}: ok → ${events.map(describeEvent).join(", ")}\n`);
+        for (const warning of warnings) io.stdout(`line ${entry.line}: warning: ${warning}\n`);
+      }
     }
     if (json) io.stdout(`${JSON.stringify({ summary: totals })}\n`);
     else {
       io.stdout(
-        `\n${totals.lines} lines: ${totals.accepted} accepted (${totals.events} cart events), ${totals.rejected} rejected, ${totals.ignored} ignored\n`,
+        `\n${totals.lines} lines: ${totals.accepted} accepted (${totals.events} cart events${totals.warnings > 0 ? `; ${totals.warnings} with warnings` : ""}), ${totals.rejected} rejected, ${totals.ignored} ignored\n`,
       );
     }
     return totals.rejected > 0 ? 1 : 0;
