@@ -4,6 +4,7 @@
 import { dlqCommand } from "./commands/dlq.js";
 import { emulateCommand } from "./commands/emulate.js";
 import { forgetCommand } from "./commands/forget.js";
+import { journeyCommand } from "./commands/journey.js";
 import { profileCommand } from "./commands/profile.js";
 import { serveCommand } from "./commands/serve.js";
 import { setupCommand } from "./commands/setup.js";
@@ -16,6 +17,7 @@ import type { CliCommand, CliIO } from "./types.js";
 export const COMMANDS: CliCommand[] = [
   validateCommand,
   simulateCommand,
+  journeyCommand,
   transformationCommand,
   emulateCommand,
   setupCommand,

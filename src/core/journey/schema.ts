@@ -93,7 +93,8 @@ const PREDICATE_KEYS = [
   "checkoutStarted",
 ] as const;
 
-const PredicateVariants: z.ZodMiniType<Predicate>[] = [
+/** one schema per kind of condition, in the order of PREDICATE_KEYS (also the JSON Schema's `anyOf`) */
+export const PredicateVariants: z.ZodMiniType<Predicate>[] = [
   z.strictObject({
     get all() {
       return z.array(PredicateSchema);
@@ -261,6 +262,8 @@ export type DiscountRule = z.infer<typeof DiscountRuleSchema>;
 export const StageSchema = z.strictObject({
   stage: z.int().check(z.minimum(1)),
   name: z.string(),
+  /** what the stage is for, for people reading the journey (JSON has no comments) */
+  description: z.optional(z.string()),
   /** time after abandonment; overridden per intent, then per segment */
   after: DurationSchema,
   afterByIntent: z.optional(z.partialRecord(IntentSchema, DurationSchema)),
@@ -331,6 +334,8 @@ export const DiscountProviderSchema = z.discriminatedUnion("kind", [
 export type DiscountProvider = z.infer<typeof DiscountProviderSchema>;
 
 export const JourneySchema = z.strictObject({
+  /** the JSON Schema an editor checks the file against, e.g. `./node_modules/cartback/schemas/journey.schema.json` */
+  $schema: z.optional(z.string()),
   id: z
     .string()
     .check(
