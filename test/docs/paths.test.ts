@@ -48,7 +48,7 @@ function classify(where: string, host: string | null, rawPath: string): Mention 
 }
 
 /** the URL paths a text shows: in URLs, and as `/paths` in code spans and code blocks */
-export function pathMentions(where: string, text: string): Mention[] {
+function pathMentions(where: string, text: string): Mention[] {
   const found: Mention[] = [];
   for (const match of text.matchAll(/https?:\/\/(<[\w-]+>|[\w.-]+(?::\d+)?)(\/[^\s`"')\]|,]*)?/g)) {
     const mention = classify(where, match[1] as string, match[2] ?? "");
