@@ -3,12 +3,7 @@
  * state, journey timeline and what is scheduled next; erasure.
  */
 import type { MailerliteForget } from "../core/commands.js";
-import {
-  type PlanContext,
-  planShopper,
-  type ResolvedJourney,
-  type SentStep,
-} from "../core/journey/index.js";
+import { type PlanContext, planShopper, type ResolvedJourney, type SentStep } from "../core/journey/index.js";
 import { normalizePhone } from "../core/normalize/index.js";
 import type { Profile } from "../core/profile.js";
 import type { OutboxEntry, Store } from "./store.js";
