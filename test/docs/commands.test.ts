@@ -103,6 +103,8 @@ function cartback(command: DocCommand): Promise<{ code: number | null; out: stri
   const env = userEnv({
     // `cartback serve` as documented listens on 3000, which another program here may hold
     ...(longRunning ? { PORT: "0" } : {}),
+    // a command given a MailerLite key talks to the emulator here, never to the real service
+    MAILERLITE_BASE_URL: emulators.urls.mailerlite as string,
     ...Object.fromEntries(Object.entries(command.env).map(([k, v]) => [k, aimAtEmulators(v)])),
   });
   const child = spawn(process.execPath, [join(project, "node_modules/.bin/cartback"), ...args], {
