@@ -20,6 +20,7 @@ import { applyEvents } from "./apply.js";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import { runDispatcherPass } from "./dispatcher.js";
+import { createKeyedLock } from "./keyed-lock.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { createMetricsRecorder, type EngineMetrics } from "./metrics.js";
 import {
@@ -30,7 +31,7 @@ import {
   reportProfile,
 } from "./report.js";
 import { runSchedulerPass } from "./scheduler.js";
-import { createKeyedLock, type Store } from "./store.js";
+import type { Store } from "./store.js";
 
 export interface EngineOptions {
   store: Store;

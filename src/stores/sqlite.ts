@@ -15,27 +15,21 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import type { Profile } from "../core/profile.js";
-import {
-  type ClaimedOutboxEntry,
-  checkClaim,
-  checkProfileWrite,
-  checkPrune,
-  countOutbox,
-  createKeyedLock,
-  type DueClaim,
-  type ForgetResult,
-  normalizeProfileIds,
-  type OutboxEntry,
-  type OutboxInsert,
-  type OutboxState,
-  type ProfileWrite,
-  type SaveOutcome,
-  type Store,
-  StoreConflictError,
-  type StoredProfile,
-  StoreUsageError,
-  toOutboxInserts,
+import { createKeyedLock } from "../runtime/keyed-lock.js";
+import type {
+  ClaimedOutboxEntry,
+  DueClaim,
+  ForgetResult,
+  OutboxEntry,
+  OutboxState,
+  ProfileWrite,
+  SaveOutcome,
+  Store,
+  StoredProfile,
 } from "../runtime/store.js";
+import { StoreConflictError, StoreUsageError } from "../runtime/store-errors.js";
+import { checkClaim, checkProfileWrite, checkPrune, normalizeProfileIds } from "./checks.js";
+import { countOutbox, type OutboxInsert, sqlStatesFrom, toOutboxInserts } from "./outbox.js";
 
 export const NAME = "sqlite";
 
@@ -741,7 +735,7 @@ function prepare(db: Db) {
        ON CONFLICT (key) DO NOTHING`,
     ),
     dueOutbox: db.prepare(
-      `SELECT ${outboxColumns} FROM outbox WHERE available_at <= ?
+      `SELECT ${outboxColumns} FROM outbox WHERE available_at <= ? AND state IN (${sqlStatesFrom("claim")})
        ORDER BY available_at, due_at, rowid LIMIT ?`,
     ),
     leaseOutbox: db.prepare(
@@ -750,22 +744,24 @@ function prepare(db: Db) {
     ),
     markSent: db.prepare(
       `UPDATE outbox SET state = 'sent', sent_at = ?, provider_id = ?, available_at = NULL, lease_owner = NULL,
-       sending_since = NULL WHERE key = ? AND state NOT IN ('sent', 'dropped')`,
+       sending_since = NULL WHERE key = ? AND state IN (${sqlStatesFrom("markSent")})`,
     ),
     markRetry: db.prepare(
       `UPDATE outbox SET state = 'pending', last_error = ?, due_at = ?, available_at = ?, lease_owner = NULL,
-       sending_since = NULL WHERE key = ? AND state = 'sending'`,
+       sending_since = NULL WHERE key = ? AND state IN (${sqlStatesFrom("markRetry")})`,
     ),
     deadLetter: db.prepare(
       `UPDATE outbox SET state = ?, dead_reason = ?, last_error = coalesce(last_error, ?), dead_at = ?,
        available_at = NULL, lease_owner = NULL, sending_since = NULL
-       WHERE key = ? AND state IN ('pending', 'sending')`,
+       WHERE key = ? AND state IN (${sqlStatesFrom("deadLetter")})`,
     ),
     retryDead: db.prepare(
       `UPDATE outbox SET state = 'pending', attempts = 0, dead_reason = NULL, dead_at = NULL, due_at = ?,
-       available_at = ? WHERE key = ? AND state = 'dead'`,
+       available_at = ? WHERE key = ? AND state IN (${sqlStatesFrom("retryDeadLetter")})`,
     ),
-    dropDead: db.prepare("UPDATE outbox SET state = 'dropped' WHERE key = ? AND state = 'dead'"),
+    dropDead: db.prepare(
+      `UPDATE outbox SET state = 'dropped' WHERE key = ? AND state IN (${sqlStatesFrom("dropDeadLetter")})`,
+    ),
     getOutbox: db.prepare(`SELECT ${outboxColumns} FROM outbox WHERE key = ?`),
     listOutbox: db.prepare(
       `SELECT ${outboxColumns} FROM outbox WHERE (? IS NULL OR profile_id = ?) AND (? IS NULL OR state = ?)

@@ -9,10 +9,12 @@ import type { Profile } from "../../src/core/profile.js";
 import {
   isStoreConflictError,
   isStoreUsageError,
+  type OutboxState,
   type Store,
   type StoreTransaction,
   transactByKeys,
 } from "../../src/runtime/store.js";
+import { OUTBOX_MOVES, type OutboxMove } from "../../src/stores/outbox.js";
 import { sampleGroupAdd, sampleProfile, sampleSms } from "./sample-profile.js";
 
 const T0 = Date.UTC(2026, 10, 23, 12);
@@ -617,6 +619,58 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
         const replay = await put("p1", { commands: [sampleSms("p1", "a")] });
         expect(replay.saved.enqueued).toEqual([]);
         expect((await store.getOutbox("b"))!.state).toBe("sending");
+      });
+
+      it("every call changes an entry's state exactly as the shared table allows, and no other way", async () => {
+        const states: OutboxState[] = ["pending", "sending", "sent", "dead", "dropped"];
+        let made = 0;
+        /** one entry in `state`, due before every entry made so far, so a claim then takes only it */
+        const entryIn = async (state: OutboxState, key: string) => {
+          const dueAt = T0 - ++made;
+          await put(`p-${key}`, { commands: [{ command: sampleSms(`p-${key}`, key), dueAt }] });
+          if (state === "pending") return;
+          expect((await store.claimOutbox(dueAt, 1, lease("d"))).map((e) => e.key)).toEqual([key]);
+          if (state === "sent") await store.markSent(key, { at: T0 });
+          if (state === "dead" || state === "dropped")
+            await store.deadLetter(key, { reason: "r", at: T0, dropped: state === "dropped" });
+        };
+        const moves: Record<Exclude<OutboxMove, "claim">, (key: string) => Promise<boolean>> = {
+          markSent: (key) => store.markSent(key, { at: T0 + 1 }),
+          markRetry: (key) => store.markRetry(key, { error: "e", nextAttemptAt: T0 + 1 }),
+          deadLetter: (key) => store.deadLetter(key, { reason: "r2", at: T0 + 1 }),
+          retryDeadLetter: (key) => store.retryDeadLetter(key, T0 + 1),
+          dropDeadLetter: (key) => store.dropDeadLetter(key),
+        };
+        const seen: string[] = [];
+        const expected: string[] = [];
+        for (const [move, call] of Object.entries(moves) as [
+          OutboxMove,
+          (key: string) => Promise<boolean>,
+        ][]) {
+          for (const state of states) {
+            const key = `${move}-${state}`;
+            await entryIn(state, key);
+            const changed = await call(key);
+            const after = (await store.getOutbox(key))!.state;
+            seen.push(`${move} ${state} → ${changed ? after : "refused"}`);
+            const allowed = OUTBOX_MOVES[move];
+            expected.push(
+              `${move} ${state} → ${allowed.from.includes(state) && allowed.to.includes(after) ? after : "refused"}`,
+            );
+            if (!changed) expect(after, key).toBe(state);
+          }
+        }
+        expect(seen).toEqual(expected);
+        // once every lease has run out, a claim takes exactly the entries in a state the table lets it take
+        const before = await store.listOutbox({ limit: 1000 });
+        const claimed = await store.claimOutbox(T0 + 60 * MIN, 1000, lease("d2"));
+        expect(claimed.map((e) => e.key).sort()).toEqual(
+          before
+            .filter((e) => OUTBOX_MOVES.claim.from.includes(e.state))
+            .map((e) => e.key)
+            .sort(),
+        );
+        expect(claimed.every((e) => OUTBOX_MOVES.claim.to.includes(e.state))).toBe(true);
       });
 
       it("lists entries by profile and state, oldest due first, with a limit", async () => {
