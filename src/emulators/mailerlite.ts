@@ -81,6 +81,16 @@ export interface MailerLiteWebhookDelivery {
   error?: string;
 }
 
+/** a subscriber joining a group, as `groupJoins()` lists it */
+export interface MailerLiteGroupJoin {
+  subscriberId: string;
+  email: string;
+  groupId: string;
+  groupName: string;
+  /** when it happened, as the API formats dates */
+  at: string;
+}
+
 /** what a person did in an email, which MailerLite then reports through webhooks */
 export interface MailerLiteSimulation {
   action: "unsubscribe" | "bounce" | "spam_report";
@@ -110,6 +120,11 @@ export interface MailerLiteEmulator extends EmulatorServer {
   webhooks(): MailerLiteWebhook[];
   /** webhook requests posted so far, oldest first */
   webhookDeliveries(): MailerLiteWebhookDelivery[];
+  /**
+   * every time a subscriber joined a group they were not in, oldest first: what starts a group's
+   * "joins group" automation (the email). Adding a member again is no join, so it sends nothing.
+   */
+  groupJoins(): MailerLiteGroupJoin[];
   /**
    * acts out a person's unsubscribe, bounce or spam report: their status changes and every enabled
    * webhook listening for the event gets a signed POST; resolves once they have answered
@@ -176,6 +191,7 @@ export async function startMailerLiteEmulator(
   let fields = new Map<string, MailerLiteField>();
   let webhooks = new Map<string, MailerLiteWebhook>();
   let deliveries: MailerLiteWebhookDelivery[] = [];
+  let joins: MailerLiteGroupJoin[] = [];
   const hits = new Map<string, number[]>();
   const importHits = new Map<string, number[]>();
   const importLimit = options.importLimit?.limit ?? 5;
@@ -194,6 +210,7 @@ export async function startMailerLiteEmulator(
     fields = new Map();
     webhooks = new Map();
     deliveries = [];
+    joins = [];
     hits.clear();
     importHits.clear();
     lastId = 0;
@@ -206,6 +223,14 @@ export async function startMailerLiteEmulator(
 
   function stamp(): string {
     return formatDate(now());
+  }
+
+  /** adds the subscriber to a group, recording a join when they were not in it */
+  function join(subscriber: StoredSubscriber, groupId: string, at: string): void {
+    if (subscriber.groupIds.has(groupId)) return;
+    subscriber.groupIds.add(groupId);
+    const groupName = groups.get(groupId)?.name ?? groupId;
+    joins.push({ subscriberId: subscriber.id, email: subscriber.email, groupId, groupName, at });
   }
 
   function fieldByKey(key: string): MailerLiteField | undefined {
@@ -308,7 +333,7 @@ export async function startMailerLiteEmulator(
     const existing = findSubscriber(email!);
     if (existing) {
       Object.assign(existing.fields, values);
-      for (const id of groupIds) existing.groupIds.add(id);
+      for (const id of groupIds) join(existing, id, at);
       if (status !== undefined && status !== existing.status) {
         const locked = STICKY_STATUSES.includes(existing.status) && status === "active";
         if (!locked) setStatus(existing, status as MailerLiteStatus, at);
@@ -332,12 +357,13 @@ export async function startMailerLiteEmulator(
       created_at: at,
       updated_at: at,
       fields: values,
-      groupIds: new Set(groupIds),
+      groupIds: new Set(),
       opted_in_at: typeof input.opted_in_at === "string" ? input.opted_in_at : null,
       optin_ip: typeof input.optin_ip === "string" ? input.optin_ip : null,
     };
     if (status !== undefined) setStatus(subscriber, status as MailerLiteStatus, at);
     subscribers.set(subscriber.id, subscriber);
+    for (const id of groupIds) join(subscriber, id, at);
     return { status: 201, body: { data: renderSubscriber(subscriber) } };
   }
 
@@ -378,7 +404,7 @@ export async function startMailerLiteEmulator(
         const group = groups.get(subId);
         if (!group) return notFound();
         if (method === "POST") {
-          subscriber.groupIds.add(group.id);
+          join(subscriber, group.id, stamp());
           return { status: 200, body: { data: renderGroup(group) } };
         }
         if (method === "DELETE") {
@@ -740,6 +766,7 @@ export async function startMailerLiteEmulator(
     fields: () => [...fields.values()].map((field) => ({ ...field })),
     webhooks: () => [...webhooks.values()].map((webhook) => ({ ...webhook, events: [...webhook.events] })),
     webhookDeliveries: () => deliveries.map((delivery) => ({ ...delivery })),
+    groupJoins: () => joins.map((entry) => ({ ...entry })),
     simulate,
   };
 }

@@ -51,6 +51,12 @@ export interface EngineOptions {
     batch?: number;
     leaseMs?: number;
     maxAttempts?: number;
+    /**
+     * the least wait before asking a provider whether an attempt that got no answer (a timeout, a
+     * reset connection) went out; default 30 s, so a request the provider held past the client's
+     * timeout has landed by then
+     */
+    lookupDelayMs?: number;
     baseDelayMs?: number;
     maxDelayMs?: number;
     concurrency?: number;
@@ -169,6 +175,7 @@ export function createEngine(options: EngineOptions): Engine {
     leaseMs: positive("dispatcher.leaseMs", d.leaseMs, 120_000),
     concurrency: positive("dispatcher.concurrency", d.concurrency, 16),
     maxAttempts: positive("dispatcher.maxAttempts", d.maxAttempts, 8),
+    lookupDelayMs: positive("dispatcher.lookupDelayMs", d.lookupDelayMs, 30_000),
     backoff: {
       baseDelayMs: positive("dispatcher.baseDelayMs", d.baseDelayMs, 5_000),
       maxDelayMs: positive("dispatcher.maxDelayMs", d.maxDelayMs, 3_600_000),

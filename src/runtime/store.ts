@@ -116,8 +116,10 @@ export interface OutboxEntry {
   attempts: number;
   lastError: string | null;
   /**
-   * when the current attempt was handed to a dispatcher. Still set on an entry claimed again after
-   * its lease ran out: the earlier attempt's outcome is unknown (check with the provider first).
+   * when the earliest attempt whose outcome is still unknown was handed to a dispatcher: set by a
+   * claim, kept while attempts end without an answer (a lease that ran out, a retry marked
+   * `outcomeUnknown`), cleared once an attempt has a known outcome. On a claimed entry that had it
+   * already, an earlier attempt may have been delivered: check with the provider first.
    */
   sendingSince: number | null;
   leaseOwner: string | null;
@@ -128,7 +130,10 @@ export interface OutboxEntry {
 }
 
 export interface ClaimedOutboxEntry extends OutboxEntry {
-  /** true when an earlier attempt ended without an outcome (the worker crashed or its lease ran out) */
+  /**
+   * true when an earlier attempt ended without an outcome: the worker crashed or its lease ran out,
+   * or it was retried with `outcomeUnknown` (a timeout, a connection lost after the request went out)
+   */
   outcomeUnknown: boolean;
 }
 
@@ -140,6 +145,11 @@ export interface SentReceipt {
 export interface RetryPlan {
   error: string;
   nextAttemptAt: number;
+  /**
+   * the attempt may have been delivered (no answer came back): keep `sendingSince`, so the next claim
+   * is flagged `outcomeUnknown` and the provider is asked before anything is sent again
+   */
+  outcomeUnknown?: boolean;
 }
 
 export interface DeadLetter {
@@ -216,12 +226,16 @@ export interface Store {
   claimDue(now: number, limit: number, lease: LeaseOptions): Promise<DueClaim[]>;
   /**
    * Leases up to `limit` outbox entries that are due and free (pending, or sending with an expired
-   * lease), earliest due first; they become `sending` and their attempt count goes up.
+   * lease), earliest due first; they become `sending` and their attempt count goes up. An entry that
+   * has `sendingSince` already comes back flagged `outcomeUnknown`.
    */
   claimOutbox(now: number, limit: number, lease: LeaseOptions): Promise<ClaimedOutboxEntry[]>;
   /** records delivery; false when the key is unknown or already sent */
   markSent(key: string, receipt: SentReceipt): Promise<boolean>;
-  /** back to pending for another attempt at `nextAttemptAt`; false unless the entry was sending */
+  /**
+   * back to pending for another attempt at `nextAttemptAt`; false unless the entry was sending. Clears
+   * `sendingSince` unless `plan.outcomeUnknown`.
+   */
   markRetry(key: string, plan: RetryPlan): Promise<boolean>;
   /** moves an unsent entry to the dead-letter queue (or straight past it: `dead.dropped`) */
   deadLetter(key: string, dead: DeadLetter): Promise<boolean>;

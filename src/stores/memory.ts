@@ -230,10 +230,10 @@ export function memoryStore(): Store {
         .slice(0, limit);
       const claimed: ClaimedOutboxEntry[] = [];
       for (const row of due) {
-        const outcomeUnknown = row.state === "sending";
+        const outcomeUnknown = row.sendingSince !== null;
         row.state = "sending";
         row.attempts += 1;
-        row.sendingSince = outcomeUnknown ? row.sendingSince : now;
+        row.sendingSince ??= now;
         row.leaseOwner = lease.worker;
         row.availableAt = now + lease.leaseMs;
         claimed.push({ ...publicEntry(row), outcomeUnknown });
@@ -263,7 +263,7 @@ export function memoryStore(): Store {
       row.dueAt = plan.nextAttemptAt;
       row.availableAt = plan.nextAttemptAt;
       row.leaseOwner = null;
-      row.sendingSince = null;
+      if (!plan.outcomeUnknown) row.sendingSince = null;
       return true;
     },
 

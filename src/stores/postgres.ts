@@ -476,18 +476,18 @@ export function postgresStore(options: PostgresStoreOptions): Store {
 
     async claimOutbox(now, limit, lease) {
       checkClaim(now, limit, lease);
-      const { rows } = await query<OutboxRowSql & { old_state: OutboxState; old_available: string }>(
+      const { rows } = await query<OutboxRowSql & { old_since: string | null; old_available: string }>(
         `WITH due AS (
-           SELECT key, state, available_at FROM ${q}.outbox
+           SELECT key, available_at, sending_since FROM ${q}.outbox
            WHERE available_at <= $1 AND state IN (${sqlStatesFrom("claim")})
            ORDER BY available_at, due_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED)
          UPDATE ${q}.outbox o SET state = 'sending', attempts = o.attempts + 1,
-           sending_since = CASE WHEN due.state = 'sending' THEN o.sending_since ELSE $1 END,
+           sending_since = coalesce(due.sending_since, $1),
            lease_owner = $3, available_at = $4
          FROM due WHERE o.key = due.key
          RETURNING ${OUTBOX_COLUMNS.split(",")
            .map((c) => `o.${c.trim()}`)
-           .join(", ")}, due.state AS old_state, due.available_at AS old_available`,
+           .join(", ")}, due.sending_since AS old_since, due.available_at AS old_available`,
         [now, limit, lease.worker, now + lease.leaseMs],
       );
       return rows
@@ -497,7 +497,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
             Number(a.due_at) - Number(b.due_at) ||
             Number(a.seq) - Number(b.seq),
         )
-        .map((row): ClaimedOutboxEntry => ({ ...toEntry(row), outcomeUnknown: row.old_state === "sending" }));
+        .map((row): ClaimedOutboxEntry => ({ ...toEntry(row), outcomeUnknown: row.old_since !== null }));
     },
 
     async markSent(key, receipt) {
@@ -512,8 +512,9 @@ export function postgresStore(options: PostgresStoreOptions): Store {
     async markRetry(key, plan) {
       const { rowCount } = await query(
         `UPDATE ${q}.outbox SET state = 'pending', last_error = $1, due_at = $2, available_at = $2,
-           lease_owner = NULL, sending_since = NULL WHERE key = $3 AND state IN (${sqlStatesFrom("markRetry")})`,
-        [plan.error, plan.nextAttemptAt, key],
+           lease_owner = NULL, sending_since = CASE WHEN $4 THEN sending_since END
+         WHERE key = $3 AND state IN (${sqlStatesFrom("markRetry")})`,
+        [plan.error, plan.nextAttemptAt, key, plan.outcomeUnknown === true],
       );
       return (rowCount ?? 0) > 0;
     },

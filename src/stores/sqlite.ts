@@ -507,8 +507,8 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
           const rows = s.dueOutbox.all(now, limit) as OutboxRowSql[];
           const claimed: ClaimedOutboxEntry[] = [];
           for (const row of rows) {
-            const outcomeUnknown = row.state === "sending";
-            const sendingSince = outcomeUnknown ? row.sending_since : now;
+            const outcomeUnknown = row.sending_since !== null;
+            const sendingSince = row.sending_since ?? now;
             s.leaseOutbox.run(sendingSince, lease.worker, now + lease.leaseMs, row.key);
             claimed.push({
               ...toEntry(row),
@@ -531,7 +531,8 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
     async markRetry(key, plan) {
       const s = writable(await statements());
-      return s.markRetry.run(plan.error, plan.nextAttemptAt, plan.nextAttemptAt, key).changes > 0;
+      const keepSince = plan.outcomeUnknown ? 1 : 0;
+      return s.markRetry.run(plan.error, plan.nextAttemptAt, plan.nextAttemptAt, keepSince, key).changes > 0;
     },
 
     async deadLetter(key, dead) {
@@ -748,7 +749,7 @@ function prepare(db: Db) {
     ),
     markRetry: db.prepare(
       `UPDATE outbox SET state = 'pending', last_error = ?, due_at = ?, available_at = ?, lease_owner = NULL,
-       sending_since = NULL WHERE key = ? AND state IN (${sqlStatesFrom("markRetry")})`,
+       sending_since = CASE WHEN ? THEN sending_since END WHERE key = ? AND state IN (${sqlStatesFrom("markRetry")})`,
     ),
     deadLetter: db.prepare(
       `UPDATE outbox SET state = ?, dead_reason = ?, last_error = coalesce(last_error, ?), dead_at = ?,

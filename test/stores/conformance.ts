@@ -573,6 +573,29 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
         });
       });
 
+      it("a retry after an attempt without an answer keeps its start, and the next claims are flagged", async () => {
+        await put("p1", { commands: [sampleSms("p1", "sms-1")] });
+        await store.claimOutbox(T0, 10, lease("d"));
+        const timedOut = { error: "timed out", nextAttemptAt: T0 + 30_000, outcomeUnknown: true };
+        expect(await store.markRetry("sms-1", timedOut)).toBe(true);
+        expect(await store.getOutbox("sms-1")).toMatchObject({ state: "pending", sendingSince: T0 });
+        const [again] = await store.claimOutbox(T0 + 30_000, 10, lease("d"));
+        // the lookup searches from the first attempt that may have gone out, not from this one
+        expect(again).toMatchObject({ attempts: 2, outcomeUnknown: true, sendingSince: T0 });
+        // the lookup itself failed: still unknown
+        await store.markRetry("sms-1", { ...timedOut, nextAttemptAt: T0 + 60_000 });
+        expect((await store.claimOutbox(T0 + 60_000, 10, lease("d")))[0]).toMatchObject({
+          outcomeUnknown: true,
+          sendingSince: T0,
+        });
+        // an attempt with an answer (a 503) settles it: the next claim starts afresh
+        await store.markRetry("sms-1", { error: "503", nextAttemptAt: T0 + 90_000 });
+        expect((await store.claimOutbox(T0 + 90_000, 10, lease("d")))[0]).toMatchObject({
+          outcomeUnknown: false,
+          sendingSince: T0 + 90_000,
+        });
+      });
+
       it("dead letters can be listed, retried from scratch, or dropped for good", async () => {
         await put("p1", { commands: [sampleSms("p1", "a"), sampleSms("p1", "b"), sampleSms("p1", "c")] });
         await store.claimOutbox(T0, 10, lease("d"));
