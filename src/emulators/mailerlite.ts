@@ -101,9 +101,12 @@ export interface MailerLiteEmulatorOptions {
   port?: number;
   /** accepted API tokens; any non-empty token when unset */
   apiKeys?: string[];
-  /** requests per window per token before 429; MailerLite's is 120 per minute */
+  /**
+   * requests per window before 429, counted for the account (the emulator is one account, so all its
+   * tokens share the count, as MailerLite counts per account); MailerLite's is 120 per minute
+   */
   rateLimit?: { limit: number; windowMs?: number };
-  /** batches made only of subscriber upserts count as imports, limited to 5 per minute per token */
+  /** batches made only of subscriber upserts count as imports, limited to 5 per minute per account */
   importLimit?: { limit: number; windowMs?: number };
   /** most requests in one `POST /api/batch`; 50 like the real API */
   maxBatchSize?: number;
@@ -192,8 +195,9 @@ export async function startMailerLiteEmulator(
   let webhooks = new Map<string, MailerLiteWebhook>();
   let deliveries: MailerLiteWebhookDelivery[] = [];
   let joins: MailerLiteGroupJoin[] = [];
-  const hits = new Map<string, number[]>();
-  const importHits = new Map<string, number[]>();
+  // request times of the last window, for the whole account
+  let hits: number[] = [];
+  let importHits: number[] = [];
   const importLimit = options.importLimit?.limit ?? 5;
   const importWindowMs = options.importLimit?.windowMs ?? 60_000;
   let lastId = 0;
@@ -211,8 +215,8 @@ export async function startMailerLiteEmulator(
     webhooks = new Map();
     deliveries = [];
     joins = [];
-    hits.clear();
-    importHits.clear();
+    hits = [];
+    importHits = [];
     lastId = 0;
     for (const field of DEFAULT_FIELDS) {
       const id = nextId();
@@ -690,16 +694,15 @@ export async function startMailerLiteEmulator(
     };
   }
 
+  /** counts a request against the account's window; `recent` is the window's request times */
   function throttle(
-    token: string,
     at: number,
     limit: number,
     windowMs: number,
-    hits: Map<string, number[]>,
-  ): EmulatorReply | { remaining: number } {
-    const recent = (hits.get(token) ?? []).filter((t) => t > at - windowMs);
+    recent: number[],
+  ): EmulatorReply | { remaining: number; recent: number[] } {
+    recent = recent.filter((t) => t > at - windowMs);
     if (recent.length >= limit) {
-      hits.set(token, recent);
       const retryAfter = Math.max(1, Math.ceil((recent[0]! + windowMs - at) / 1000));
       return {
         status: 429,
@@ -713,8 +716,7 @@ export async function startMailerLiteEmulator(
       };
     }
     recent.push(at);
-    hits.set(token, recent);
-    return { remaining: limit - recent.length };
+    return { remaining: limit - recent.length, recent };
   }
 
   function handle(call: EmulatorCall): EmulatorReply {
@@ -723,11 +725,13 @@ export async function startMailerLiteEmulator(
     if (!token || (options.apiKeys && !options.apiKeys.includes(token))) {
       return { status: 401, body: { message: "Unauthenticated." } };
     }
-    const throttled = throttle(token, call.receivedAt, limit, windowMs, hits);
+    const throttled = throttle(call.receivedAt, limit, windowMs, hits);
     if ("status" in throttled) return throttled;
+    hits = throttled.recent;
     if (call.path === "/api/batch" && call.method === "POST" && isImport(call.body)) {
-      const imports = throttle(token, call.receivedAt, importLimit, importWindowMs, importHits);
+      const imports = throttle(call.receivedAt, importLimit, importWindowMs, importHits);
       if ("status" in imports) return imports;
+      importHits = imports.recent;
     }
     const reply =
       call.path === "/api/batch"
