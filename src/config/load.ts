@@ -78,6 +78,6 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
   const input = path ? await readConfigFile(path) : {};
   const config = resolveConfig(input, options.env ?? process.env, path);
   if (config.store.kind === "sqlite")
-    config.store = { kind: "sqlite", path: resolve(cwd, config.store.path) };
+    config.store = { ...config.store, path: resolve(cwd, config.store.path) };
   return config;
 }

@@ -37,8 +37,9 @@ export interface SqliteStoreOptions {
   /** the database file, created with its directory on first use; `:memory:` for a throwaway store */
   path: string;
   /**
-   * `normal` (default) survives a crash of the process; `full` also survives power loss, at the
-   * cost of an fsync per commit
+   * `normal` (default): a committed save survives a crash of the process, and a power loss or an OS
+   * crash can undo the last ones (never corrupt the file); `full`: it survives those too, at the cost
+   * of an fsync of the WAL per commit (one per group commit, not per save)
    */
   synchronous?: "normal" | "full";
   /** how long to wait for another connection's write lock, in ms (default 5000) */
@@ -189,6 +190,15 @@ export function migrateSqlite(db: Db): number[] {
 export function sqliteStore(options: SqliteStoreOptions): Store {
   if (!options || typeof options.path !== "string" || options.path.length === 0) {
     throw new StoreUsageError("sqliteStore: missing required option `path` (a file path or `:memory:`)");
+  }
+  if (
+    options.synchronous !== undefined &&
+    options.synchronous !== "normal" &&
+    options.synchronous !== "full"
+  ) {
+    throw new StoreUsageError(
+      `sqliteStore: option \`synchronous\` must be "normal" or "full", got ${JSON.stringify(options.synchronous)}`,
+    );
   }
   const lock = createKeyedLock();
   let opening: Promise<Statements> | null = null;
