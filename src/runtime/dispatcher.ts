@@ -196,7 +196,9 @@ async function resolveUnknownOutcome(
   const { store, clock, metrics, logger } = deps;
   if (!destination.lookup) {
     if (destination.idempotent) return "send";
-    await deadLetterUnknown(deps, entry, destination, entry.lastError ?? "the worker stopped mid-send");
+    const since = new Date(entry.sendingSince ?? entry.createdAt).toISOString();
+    const last = entry.lastError ? `; last error: ${entry.lastError}` : "";
+    await deadLetterUnknown(deps, entry, destination, `an attempt started ${since} ended without one${last}`);
     return "other";
   }
   let found: DeliveryReceipt | null;
@@ -226,7 +228,7 @@ async function deadLetterUnknown(
   error: string,
 ): Promise<void> {
   const reason =
-    `outcome unknown: an attempt got no answer (${error}) and may have been delivered; ${destination.name} ` +
+    `outcome unknown: no answer (${error}), so it may have been delivered; ${destination.name} ` +
     `cannot be asked and a second send could deliver it twice. Check with the provider (key ${entry.key}), ` +
     "then `cartback dlq retry` or `cartback dlq drop`";
   await deps.store.deadLetter(entry.key, { reason, at: deps.clock.now() });

@@ -478,6 +478,23 @@ describe("a send that got no answer: the provider held the request past the clie
       expect(receiver.mails()).toHaveLength(1);
       const [dead] = await store.listOutbox({ state: "dead" });
       expect(dead?.deadReason).toMatch(/^outcome unknown: .*may have been delivered.*cartback dlq retry/);
+
+      // a worker that died mid-send leaves the same doubt: dead-lettered, not sent again
+      await store.transact("p:held2", (tx) =>
+        tx.save({
+          profile: emptyProfile("p:held2", T0),
+          wakeAt: null,
+          commands: [sendgridCommand("p:held2")],
+          now: clock.now(),
+        }),
+      );
+      expect(await store.claimOutbox(clock.now(), 10, { worker: "died", leaseMs: 5_000 })).toHaveLength(1);
+      clock.advance(6_000);
+      await engine.tick();
+      expect(receiver.mails()).toHaveLength(1);
+      expect((await store.getOutbox("p:held2:receipt"))?.deadReason).toMatch(
+        /^outcome unknown: no answer \(an attempt started .* ended without one\)/,
+      );
     } finally {
       await receiver.stop();
     }

@@ -18,8 +18,7 @@ import { mailerliteClient } from "../../src/destinations/mailerlite.js";
 import { setupMailerlite } from "../../src/destinations/mailerlite-setup.js";
 import { type RunningEmulators, startEmulators } from "../../src/emulators/index.js";
 import { sqliteStore } from "../../src/stores/sqlite.js";
-import { afternoonZone } from "../helpers/time-zones.js";
-import { waitFor } from "../runtime/processes.js";
+import { shopperMessages, unsettledOutbox, waitFor } from "../runtime/processes.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SID = `AC${"5".repeat(32)}`;
@@ -119,45 +118,6 @@ function serve(port: number) {
   return { proc, exited, ready, output: () => output };
 }
 
-/** one shopper who abandoned a $90 cart three hours ago, opted in to SMS and WhatsApp */
-function shopper(i: number, now: number): Record<string, unknown>[] {
-  const at = (minutes: number) => new Date(now - 3 * 3_600_000 + minutes * 60_000).toISOString();
-  const context = { timezone: afternoonZone(now) };
-  const userId = `soak${i}`;
-  return [
-    {
-      type: "identify",
-      messageId: `id-${i}`,
-      userId,
-      timestamp: at(0),
-      context,
-      traits: {
-        email: `${userId}@example.com`,
-        phone: `+1415556${String(i).padStart(4, "0")}`,
-        sms_opt_in: true,
-        whatsapp_opt_in: true,
-        first_name: "Sam",
-      },
-    },
-    {
-      type: "track",
-      event: "Product Added",
-      messageId: `add-${i}`,
-      userId,
-      timestamp: at(1),
-      context,
-      properties: {
-        cart_id: `cart-${i}`,
-        product_id: "shirt",
-        name: "Shirt",
-        price: 90,
-        quantity: 1,
-        currency: "USD",
-      },
-    },
-  ];
-}
-
 /** messages Twilio created per idempotency key: held and cut-off requests were carried out too */
 function twilioPerKey(): Map<string, number> {
   const perKey = new Map<string, number>();
@@ -221,7 +181,9 @@ describe("cartback serve killed again and again under load", () => {
     const now = Date.now();
     const batches = Array.from({ length: BATCHES }, (_, b) =>
       JSON.stringify({
-        batch: Array.from({ length: PER_BATCH }, (_, k) => shopper(b * PER_BATCH + k, now)).flat(),
+        batch: Array.from({ length: PER_BATCH }, (_, k) =>
+          shopperMessages(b * PER_BATCH + k, now, { userPrefix: "soak", sms: true }),
+        ).flat(),
       }),
     );
     const acked = new Set<number>();
@@ -327,12 +289,7 @@ describe("cartback serve killed again and again under load", () => {
 
     const store = sqliteStore({ path: join(dir, "cartback.db") });
     try {
-      const unsettled = [
-        ...(await store.listOutbox({ state: "dead" })),
-        ...(await store.listOutbox({ state: "pending" })),
-        ...(await store.listOutbox({ state: "sending" })),
-      ].map((e) => `${e.state} ${e.key}: ${e.lastError ?? ""} ${e.deadReason ?? ""}`);
-      expect(unsettled).toEqual([]);
+      expect(await unsettledOutbox(store)).toEqual([]);
       expect((await store.stats(Date.now())).profiles).toBe(SHOPPERS);
     } finally {
       await store.close();
