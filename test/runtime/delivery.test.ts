@@ -49,7 +49,7 @@ function journey(): JourneySpec {
 
 function setup(
   overrides: Partial<EngineOptions> = {},
-  options: { timeoutMs?: number; destinations?: Destination[] } = {},
+  options: { timeouts?: { mailerlite?: number; twilio?: number }; destinations?: Destination[] } = {},
 ): { engine: Engine; store: Store } {
   const store = memoryStore();
   const destinations = options.destinations ?? [
@@ -57,7 +57,7 @@ function setup(
       apiKey: ML_TOKEN,
       baseUrl: emulators.urls.mailerlite as string,
       pacing: false,
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.timeouts?.mailerlite ? { timeoutMs: options.timeouts.mailerlite } : {}),
     }),
     twilioDestination({
       accountSid: SID,
@@ -66,7 +66,7 @@ function setup(
       messagingServiceSid: SERVICE,
       // nobody listens there: the URL only carries each message's idempotency key to the emulator
       statusCallback: "http://127.0.0.1:9/twilio-status",
-      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.timeouts?.twilio ? { timeoutMs: options.timeouts.twilio } : {}),
     }),
   ];
   const engine = createEngine({
@@ -356,8 +356,8 @@ describe("a send that got no answer: the provider held the request past the clie
     whatsapp: true,
   }));
 
-  async function heldNudges(timeoutMs: number) {
-    const { engine, store } = setup({}, { timeoutMs });
+  async function heldNudges(timeouts: { mailerlite?: number; twilio?: number }) {
+    const { engine, store } = setup({}, { timeouts });
     for (const shopper of shoppers) {
       clock.set(T0);
       await ingestAtTheirTimes(engine, [
@@ -371,17 +371,18 @@ describe("a send that got no answer: the provider held the request past the clie
   }
 
   it("is looked up before any resend: Twilio gets each idempotency key once", async () => {
-    const { engine, store } = await heldNudges(200);
+    const { engine, store } = await heldNudges({ twilio: 500 });
     // every WhatsApp nudge reaches Twilio, which answers only after the client stopped waiting
-    emulators.twilio?.setFaults({ latencyMs: 600 });
+    emulators.twilio?.setFaults({ latencyMs: 1_500 });
     await engine.tick();
-    const stranded = await store.listOutbox({ state: "pending", limit: 100 });
-    expect(stranded.filter((e) => e.command.type === "twilio.sendWhatsApp")).toHaveLength(shoppers.length);
+    const pending = await store.listOutbox({ state: "pending", limit: 100 });
+    const stranded = pending.filter((e) => e.command.type === "twilio.sendWhatsApp");
+    expect(stranded).toHaveLength(shoppers.length);
     expect(
       stranded.every((e) => e.sendingSince !== null && /timed out|timeout/i.test(e.lastError ?? "")),
     ).toBe(true);
     await until(
-      () => (emulators.twilio?.requests({ method: "POST" }) ?? []).length === shoppers.length,
+      () => (emulators.twilio?.requests({ method: "POST" }) ?? []).length >= shoppers.length,
       "Twilio",
     );
     emulators.twilio?.setFaults({});
@@ -403,12 +404,12 @@ describe("a send that got no answer: the provider held the request past the clie
   });
 
   it("is sent once when the lookup finds that the request never landed", async () => {
-    const { engine, store } = await heldNudges(200);
-    // the connection is cut before Twilio reads the request: nothing was created
-    emulators.twilio?.setFaults({ latencyMs: 600, errorRate: 1, errorStatus: 503 });
+    const { engine, store } = await heldNudges({ twilio: 500 });
+    // Twilio answers an error, but only after the client stopped waiting: nothing was created
+    emulators.twilio?.setFaults({ latencyMs: 1_500, errorRate: 1, errorStatus: 503 });
     await engine.tick();
     await until(
-      () => (emulators.twilio?.requests({ method: "POST" }) ?? []).length === shoppers.length,
+      () => (emulators.twilio?.requests({ method: "POST" }) ?? []).length >= shoppers.length,
       "Twilio",
     );
     emulators.twilio?.setFaults({});
@@ -418,10 +419,10 @@ describe("a send that got no answer: the provider held the request past the clie
   });
 
   it("MailerLite group adds are idempotent: repeated after a timeout, each shopper joins the group once", async () => {
-    const { engine, store } = await heldNudges(200);
+    const { engine, store } = await heldNudges({ mailerlite: 500 });
     // only the group adds (the emails) are held past the client's timeout
     emulators.mailerlite?.setFaults({
-      latencyMs: 600,
+      latencyMs: 1_500,
       match: { method: "POST", path: "/api/subscribers/*" },
     });
     const groupAdds = () =>
@@ -433,7 +434,7 @@ describe("a send that got no answer: the provider held the request past the clie
       await engine.tick();
       clock.advance(2_000);
     }
-    await until(() => groupAdds().length === shoppers.length, "MailerLite");
+    await until(() => groupAdds().length >= shoppers.length, "MailerLite");
     emulators.mailerlite?.setFaults({});
     await drain(engine, store);
     // the timed-out calls were carried out, then made again: the same state, one join (one email) each
@@ -446,8 +447,8 @@ describe("a send that got no answer: the provider held the request past the clie
       );
     expect(perShopper.size).toBe(shoppers.length);
     expect([...perShopper.values()].every((n) => n === 1)).toBe(true);
-    // every add was made twice: once held past the timeout (and carried out), once again after it
-    expect(groupAdds()).toHaveLength(2 * shoppers.length);
+    // every add was made at least twice: held past the timeout (and carried out), then again after it
+    expect(groupAdds().length).toBeGreaterThanOrEqual(2 * shoppers.length);
     expect(await store.listOutbox({ state: "dead" })).toEqual([]);
   });
 
@@ -458,7 +459,7 @@ describe("a send that got no answer: the provider held the request past the clie
         apiKey: "SG.key",
         from: "shop@example.com",
         baseUrl: receiver.url,
-        timeoutMs: 200,
+        timeoutMs: 500,
       });
       const { engine, store } = setup({}, { destinations: [sendgrid] });
       await store.transact("p:held", (tx) =>
@@ -469,7 +470,7 @@ describe("a send that got no answer: the provider held the request past the clie
           now: T0,
         }),
       );
-      receiver.setFaults({ latencyMs: 600 });
+      receiver.setFaults({ latencyMs: 1_500 });
       await engine.tick();
       await until(() => receiver.mails().length === 1, "SendGrid");
       receiver.setFaults({});
