@@ -42,7 +42,15 @@ export const ConfigSchema = z.strictObject({
     .optional(),
   store: z
     .discriminatedUnion("kind", [
-      z.strictObject({ kind: z.literal("sqlite"), path: z.string().min(1).optional() }),
+      z.strictObject({
+        kind: z.literal("sqlite"),
+        path: z.string().min(1).optional(),
+        /**
+         * `normal` (default): a 200 survives a crash of the process, not a power loss; `full`: it
+         * survives a power loss too, for an fsync per commit (see docs/server.md)
+         */
+        synchronous: z.enum(["normal", "full"]).optional(),
+      }),
       z.strictObject({
         kind: z.literal("postgres"),
         url: PostgresUrlSetting.optional(),

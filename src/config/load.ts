@@ -81,6 +81,6 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Resol
   const config = resolveConfig(input, environment.env, path);
   config.envFile = environment.file;
   if (config.store.kind === "sqlite")
-    config.store = { kind: "sqlite", path: resolve(cwd, config.store.path) };
+    config.store = { ...config.store, path: resolve(cwd, config.store.path) };
   return config;
 }

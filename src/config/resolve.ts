@@ -39,7 +39,7 @@ export class ConfigError extends Error {
 }
 
 export type StoreSettings =
-  | { kind: "sqlite"; path: string }
+  | { kind: "sqlite"; path: string; synchronous?: "normal" | "full" }
   | { kind: "postgres"; url: string; schema?: string }
   | { kind: "memory" };
 
@@ -262,6 +262,9 @@ export function resolveConfig(input: unknown, env: Env = {}, source: string | nu
     store = {
       kind: "sqlite",
       path: nonEmpty(env.CARTBACK_DB_PATH) ?? config.store?.path ?? DEFAULT_SQLITE_PATH,
+      ...(config.store?.kind === "sqlite" && config.store.synchronous
+        ? { synchronous: config.store.synchronous }
+        : {}),
     };
   else store = { kind: "postgres", url: databaseUrl };
 

@@ -6,21 +6,29 @@
 import type { CartEvent } from "../core/events.js";
 import { DeliveryError, isDeliveryError } from "./types.js";
 
-/** network failures worth retrying: the request may never have reached the service */
-const NETWORK_CODES = new Set([
+/** failures to connect at all: the request never left, so nothing can have been carried out */
+const NOT_SENT_CODES = new Set([
   "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/**
+ * network failures worth retrying; apart from the ones above, the request may have reached the
+ * service and been carried out before the connection broke or the client stopped waiting
+ */
+const NETWORK_CODES = new Set([
+  ...NOT_SENT_CODES,
   "ECONNRESET",
   "ECONNABORTED",
   "ETIMEDOUT",
   "ESOCKETTIMEDOUT",
-  "ENOTFOUND",
-  "EAI_AGAIN",
   "EPIPE",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
   "ERR_NETWORK",
-  "ERR_SOCKET_CONNECTION_TIMEOUT",
-  "UND_ERR_CONNECT_TIMEOUT",
   "UND_ERR_SOCKET",
   "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_BODY_TIMEOUT",
@@ -155,7 +163,15 @@ export function isNetworkOrTimeout(error: unknown): boolean {
   return cause !== undefined && cause !== error && isNetworkOrTimeout(cause);
 }
 
-/** a retryable error for a call that did not answer within `ms` */
+/** true when `error` (or one of its causes) says the connection was never made */
+function neverSent(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { code, cause } = error as { code?: unknown; cause?: unknown };
+  if (typeof code === "string" && NOT_SENT_CODES.has(code)) return true;
+  return cause !== undefined && cause !== error && neverSent(cause);
+}
+
+/** a retryable error for a call that did not answer within `ms`: it may have been carried out */
 export function timeoutError(
   destination: string,
   action: string,
@@ -166,6 +182,7 @@ export function timeoutError(
     kind: "retryable",
     destination,
     code: "TIMEOUT",
+    outcomeUnknown: true,
     ...(cause !== undefined ? { cause } : {}),
   });
 }
@@ -191,7 +208,10 @@ export function classifyAxiosError(error: unknown, context: ClassifyContext): De
   return classifyUnknown(error, context);
 }
 
-/** network failures and timeouts are retryable; anything else we cannot explain is permanent */
+/**
+ * network failures and timeouts are retryable (with `outcomeUnknown` unless the connection was never
+ * made); anything else we cannot explain is permanent
+ */
 export function classifyUnknown(error: unknown, context: ClassifyContext): DeliveryError {
   if (isDeliveryError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
@@ -201,6 +221,7 @@ export function classifyUnknown(error: unknown, context: ClassifyContext): Deliv
       kind: "retryable",
       destination: context.destination,
       ...(typeof code === "string" || typeof code === "number" ? { code } : {}),
+      outcomeUnknown: !neverSent(error),
       cause: error,
     });
   }

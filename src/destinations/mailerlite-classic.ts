@@ -154,5 +154,6 @@ export function mailerliteClassicDestination(options: MailerliteClassicDestinati
     }
   }
 
-  return { name: NAME, handles: HANDLES, execute };
+  // upserts and group changes: repeating one changes nothing more
+  return { name: NAME, handles: HANDLES, execute, idempotent: true };
 }

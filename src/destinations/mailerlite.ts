@@ -172,5 +172,7 @@ export function mailerliteDestination(options: MailerliteDestinationOptions): De
     }
   }
 
-  return { name: NAME, handles: HANDLES, execute };
+  // upserts by email and group memberships: repeating one changes nothing more, and a second add
+  // to a group the subscriber is in does not start the group's automation again
+  return { name: NAME, handles: HANDLES, execute, idempotent: true };
 }

@@ -113,5 +113,6 @@ export function rudderstackDestination(options: RudderstackDestinationOptions): 
     await client.flush().catch(() => {});
   }
 
-  return { name: NAME, handles: HANDLES, execute, dispose };
+  // the command key is the messageId, by which RudderStack drops a repeated event
+  return { name: NAME, handles: HANDLES, execute, dispose, idempotent: true };
 }

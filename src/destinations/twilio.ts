@@ -56,6 +56,12 @@ const CONFIGURATION_CODES: Record<number, string> = {
 };
 const RETRYABLE_CODES = new Set([20429]);
 
+/** how far before an attempt's start the lookup searches: Twilio's clock and ours may differ a little */
+const LOOKUP_SKEW_MS = 60_000;
+const LOOKUP_PAGE_SIZE = 50;
+/** a recipient with more messages than this since an attempt is not a shopper */
+const LOOKUP_MAX_PAGES = 10;
+
 /**
  * An HTTP client for the SDK that can send its requests to another base URL (the emulator) and
  * keeps `Retry-After` on the errors it raises.
@@ -224,28 +230,40 @@ export function twilioDestination(options: TwilioDestinationOptions): Destinatio
   }
 
   /**
-   * Did an earlier attempt, started at `since`, create this message? Lists the latest messages to
-   * the recipient and matches the body (SMS) or the recipient alone (WhatsApp templates) among those
-   * created from `since` on (Twilio's dates have whole seconds).
+   * Did an earlier attempt, started at `since`, create this message? Reads the messages to the
+   * recipient newest first, page by page, and matches an outbound one created from `since` on (less
+   * `LOOKUP_SKEW_MS` for the clocks of this host and Twilio) by its body (SMS) or by the recipient
+   * alone (WhatsApp templates, whose rendered text is Twilio's). No `DateSent` filter: a message still
+   * queued has no `date_sent` yet, and it is exactly the one an attempt without an answer can leave.
    */
   async function lookup(command: Command, since: number): Promise<DeliveryReceipt | null> {
     if (command.type !== "twilio.sendSms" && command.type !== "twilio.sendWhatsApp") return null;
     const to = command.type === "twilio.sendSms" ? command.to : `whatsapp:${command.to}`;
-    let messages: Awaited<ReturnType<TwilioClient["messages"]["list"]>>;
+    const from = since - LOOKUP_SKEW_MS;
     try {
-      messages = await client.messages.list({ to, limit: 50 });
+      let page:
+        | Pick<Awaited<ReturnType<TwilioClient["messages"]["page"]>>, "instances" | "nextPage">
+        | undefined = await client.messages.page({ to, pageSize: LOOKUP_PAGE_SIZE });
+      for (let pages = 1; page !== undefined && pages <= LOOKUP_MAX_PAGES; pages++) {
+        for (const m of page.instances) {
+          const created = m.dateCreated instanceof Date ? m.dateCreated.getTime() : Number.NaN;
+          const sent = m.dateSent instanceof Date ? m.dateSent.getTime() : created;
+          // newest first: once one was both created and sent before the window, so were the rest
+          if (created < from && sent < from) return null;
+          const outbound = m.direction !== "inbound";
+          if (
+            outbound &&
+            created >= from &&
+            (command.type === "twilio.sendWhatsApp" || m.body === command.body)
+          )
+            return { providerId: m.sid };
+        }
+        page = await page.nextPage();
+      }
+      return null;
     } catch (error) {
       throw classifyTwilioError(error, command);
     }
-    const from = Math.floor(since / 1000) * 1000 - 1000;
-    const match = messages.find(
-      (m) =>
-        m.direction !== "inbound" &&
-        m.dateCreated instanceof Date &&
-        m.dateCreated.getTime() >= from &&
-        (command.type === "twilio.sendWhatsApp" || m.body === command.body),
-    );
-    return match ? { providerId: match.sid } : null;
   }
 
   return { name: NAME, handles: HANDLES, execute, lookup };

@@ -22,6 +22,13 @@ export interface Destination {
    * provider, or null when it created nothing; lets the runtime resend without duplicating
    */
   lookup?(command: Command, since: number): Promise<DeliveryReceipt | null>;
+  /**
+   * true when the provider applies a command once however often it arrives (an upsert, a group
+   * membership, an idempotency key it honours), so a command whose earlier attempt has no known
+   * outcome can simply be sent again. A destination with neither `lookup` nor `idempotent` gets such a
+   * command dead-lettered instead: sending it again could deliver it twice.
+   */
+  readonly idempotent?: boolean;
   dispose?(): Promise<void>;
 }
 
@@ -50,6 +57,11 @@ export class DeliveryError extends Error {
   readonly fieldErrors?: Record<string, string[]>;
   /** events to feed back into the profile (e.g. SMS consent denied after 21610) */
   readonly events?: CartEvent[];
+  /**
+   * true when the request may have reached the provider and been carried out though no answer came
+   * back (a timeout, a connection lost after the request was sent): find out before sending again
+   */
+  readonly outcomeUnknown?: boolean;
 
   constructor(
     message: string,
@@ -62,6 +74,7 @@ export class DeliveryError extends Error {
       setting?: string;
       fieldErrors?: Record<string, string[]>;
       events?: CartEvent[];
+      outcomeUnknown?: boolean;
       cause?: unknown;
     },
   ) {
@@ -74,6 +87,7 @@ export class DeliveryError extends Error {
     if (options.setting !== undefined) this.setting = options.setting;
     if (options.fieldErrors !== undefined) this.fieldErrors = options.fieldErrors;
     if (options.events !== undefined) this.events = options.events;
+    if (options.outcomeUnknown) this.outcomeUnknown = true;
   }
 }
 

@@ -173,5 +173,6 @@ export function webhookDestination(options: WebhookDestinationOptions): Destinat
     return {};
   }
 
-  return { name: NAME, handles: HANDLES, execute };
+  // every request carries the command key as `Idempotency-Key`: a receiver that honours it acts once
+  return { name: NAME, handles: HANDLES, execute, idempotent: true };
 }

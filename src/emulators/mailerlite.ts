@@ -81,6 +81,16 @@ export interface MailerLiteWebhookDelivery {
   error?: string;
 }
 
+/** a subscriber joining a group, as `groupJoins()` lists it */
+export interface MailerLiteGroupJoin {
+  subscriberId: string;
+  email: string;
+  groupId: string;
+  groupName: string;
+  /** when it happened, as the API formats dates */
+  at: string;
+}
+
 /** what a person did in an email, which MailerLite then reports through webhooks */
 export interface MailerLiteSimulation {
   action: "unsubscribe" | "bounce" | "spam_report";
@@ -91,9 +101,12 @@ export interface MailerLiteEmulatorOptions {
   port?: number;
   /** accepted API tokens; any non-empty token when unset */
   apiKeys?: string[];
-  /** requests per window per token before 429; MailerLite's is 120 per minute */
+  /**
+   * requests per window before 429, counted for the account (the emulator is one account, so all its
+   * tokens share the count, as MailerLite counts per account); MailerLite's is 120 per minute
+   */
   rateLimit?: { limit: number; windowMs?: number };
-  /** batches made only of subscriber upserts count as imports, limited to 5 per minute per token */
+  /** batches made only of subscriber upserts count as imports, limited to 5 per minute per account */
   importLimit?: { limit: number; windowMs?: number };
   /** most requests in one `POST /api/batch`; 50 like the real API */
   maxBatchSize?: number;
@@ -110,6 +123,11 @@ export interface MailerLiteEmulator extends EmulatorServer {
   webhooks(): MailerLiteWebhook[];
   /** webhook requests posted so far, oldest first */
   webhookDeliveries(): MailerLiteWebhookDelivery[];
+  /**
+   * every time a subscriber joined a group they were not in, oldest first: what starts a group's
+   * "joins group" automation (the email). Adding a member again is no join, so it sends nothing.
+   */
+  groupJoins(): MailerLiteGroupJoin[];
   /**
    * acts out a person's unsubscribe, bounce or spam report: their status changes and every enabled
    * webhook listening for the event gets a signed POST; resolves once they have answered
@@ -176,8 +194,10 @@ export async function startMailerLiteEmulator(
   let fields = new Map<string, MailerLiteField>();
   let webhooks = new Map<string, MailerLiteWebhook>();
   let deliveries: MailerLiteWebhookDelivery[] = [];
-  const hits = new Map<string, number[]>();
-  const importHits = new Map<string, number[]>();
+  let joins: MailerLiteGroupJoin[] = [];
+  // request times of the last window, for the whole account
+  let hits: number[] = [];
+  let importHits: number[] = [];
   const importLimit = options.importLimit?.limit ?? 5;
   const importWindowMs = options.importLimit?.windowMs ?? 60_000;
   let lastId = 0;
@@ -194,8 +214,9 @@ export async function startMailerLiteEmulator(
     fields = new Map();
     webhooks = new Map();
     deliveries = [];
-    hits.clear();
-    importHits.clear();
+    joins = [];
+    hits = [];
+    importHits = [];
     lastId = 0;
     for (const field of DEFAULT_FIELDS) {
       const id = nextId();
@@ -206,6 +227,14 @@ export async function startMailerLiteEmulator(
 
   function stamp(): string {
     return formatDate(now());
+  }
+
+  /** adds the subscriber to a group, recording a join when they were not in it */
+  function join(subscriber: StoredSubscriber, groupId: string, at: string): void {
+    if (subscriber.groupIds.has(groupId)) return;
+    subscriber.groupIds.add(groupId);
+    const groupName = groups.get(groupId)?.name ?? groupId;
+    joins.push({ subscriberId: subscriber.id, email: subscriber.email, groupId, groupName, at });
   }
 
   function fieldByKey(key: string): MailerLiteField | undefined {
@@ -308,7 +337,7 @@ export async function startMailerLiteEmulator(
     const existing = findSubscriber(email!);
     if (existing) {
       Object.assign(existing.fields, values);
-      for (const id of groupIds) existing.groupIds.add(id);
+      for (const id of groupIds) join(existing, id, at);
       if (status !== undefined && status !== existing.status) {
         const locked = STICKY_STATUSES.includes(existing.status) && status === "active";
         if (!locked) setStatus(existing, status as MailerLiteStatus, at);
@@ -332,12 +361,13 @@ export async function startMailerLiteEmulator(
       created_at: at,
       updated_at: at,
       fields: values,
-      groupIds: new Set(groupIds),
+      groupIds: new Set(),
       opted_in_at: typeof input.opted_in_at === "string" ? input.opted_in_at : null,
       optin_ip: typeof input.optin_ip === "string" ? input.optin_ip : null,
     };
     if (status !== undefined) setStatus(subscriber, status as MailerLiteStatus, at);
     subscribers.set(subscriber.id, subscriber);
+    for (const id of groupIds) join(subscriber, id, at);
     return { status: 201, body: { data: renderSubscriber(subscriber) } };
   }
 
@@ -378,7 +408,7 @@ export async function startMailerLiteEmulator(
         const group = groups.get(subId);
         if (!group) return notFound();
         if (method === "POST") {
-          subscriber.groupIds.add(group.id);
+          join(subscriber, group.id, stamp());
           return { status: 200, body: { data: renderGroup(group) } };
         }
         if (method === "DELETE") {
@@ -664,16 +694,15 @@ export async function startMailerLiteEmulator(
     };
   }
 
+  /** counts a request against the account's window; `recent` is the window's request times */
   function throttle(
-    token: string,
     at: number,
     limit: number,
     windowMs: number,
-    hits: Map<string, number[]>,
-  ): EmulatorReply | { remaining: number } {
-    const recent = (hits.get(token) ?? []).filter((t) => t > at - windowMs);
+    recent: number[],
+  ): EmulatorReply | { remaining: number; recent: number[] } {
+    recent = recent.filter((t) => t > at - windowMs);
     if (recent.length >= limit) {
-      hits.set(token, recent);
       const retryAfter = Math.max(1, Math.ceil((recent[0]! + windowMs - at) / 1000));
       return {
         status: 429,
@@ -687,8 +716,7 @@ export async function startMailerLiteEmulator(
       };
     }
     recent.push(at);
-    hits.set(token, recent);
-    return { remaining: limit - recent.length };
+    return { remaining: limit - recent.length, recent };
   }
 
   function handle(call: EmulatorCall): EmulatorReply {
@@ -697,11 +725,13 @@ export async function startMailerLiteEmulator(
     if (!token || (options.apiKeys && !options.apiKeys.includes(token))) {
       return { status: 401, body: { message: "Unauthenticated." } };
     }
-    const throttled = throttle(token, call.receivedAt, limit, windowMs, hits);
+    const throttled = throttle(call.receivedAt, limit, windowMs, hits);
     if ("status" in throttled) return throttled;
+    hits = throttled.recent;
     if (call.path === "/api/batch" && call.method === "POST" && isImport(call.body)) {
-      const imports = throttle(token, call.receivedAt, importLimit, importWindowMs, importHits);
+      const imports = throttle(call.receivedAt, importLimit, importWindowMs, importHits);
       if ("status" in imports) return imports;
+      importHits = imports.recent;
     }
     const reply =
       call.path === "/api/batch"
@@ -740,6 +770,7 @@ export async function startMailerLiteEmulator(
     fields: () => [...fields.values()].map((field) => ({ ...field })),
     webhooks: () => [...webhooks.values()].map((webhook) => ({ ...webhook, events: [...webhook.events] })),
     webhookDeliveries: () => deliveries.map((delivery) => ({ ...delivery })),
+    groupJoins: () => joins.map((entry) => ({ ...entry })),
     simulate,
   };
 }

@@ -177,10 +177,8 @@ function validateMail(body: Record<string, unknown>): SendGridErrorItem[] {
     const everyHasSubject =
       Array.isArray(personalizations) &&
       personalizations.length > 0 &&
-      personalizations.every(
-        (p: unknown) => typeof (p as { subject?: unknown } | null)?.subject === "string",
-      );
-    if (typeof body.subject !== "string" && !everyHasSubject) {
+      personalizations.every((p: unknown) => isFilled((p as { subject?: unknown } | null)?.subject));
+    if (!isFilled(body.subject) && !everyHasSubject) {
       errors.push({
         message:
           "The subject is required. You can get around this requirement if you use a template with a subject defined or if every personalization has a subject defined.",
@@ -189,7 +187,35 @@ function validateMail(body: Record<string, unknown>): SendGridErrorItem[] {
       });
     }
   }
+  // a content block needs both a MIME type and a value, each at least one character (the API's minLength 1)
+  if (Array.isArray(body.content)) {
+    body.content.forEach((block: unknown, index) => {
+      const { type, value } = (typeof block === "object" && block !== null ? block : {}) as {
+        type?: unknown;
+        value?: unknown;
+      };
+      if (!isFilled(type)) {
+        errors.push({
+          message: "The content type must be a string at least one character in length.",
+          field: `content.${index}.type`,
+          help: `${HELP}#message.content.type`,
+        });
+      }
+      if (!isFilled(value)) {
+        errors.push({
+          message: "The content value must be a string at least one character in length.",
+          field: `content.${index}.value`,
+          help: `${HELP}#message.content.value`,
+        });
+      }
+    });
+  }
   return errors;
+}
+
+/** a string of at least one character, as SendGrid requires of subjects and content */
+function isFilled(value: unknown): boolean {
+  return typeof value === "string" && value.length > 0;
 }
 
 function errorReply(status: number, errors: SendGridErrorItem[]): EmulatorReply {

@@ -42,8 +42,8 @@ export interface LoggedRequest {
   /** ISO time the request arrived */
   time: string;
   durationMs: number;
-  /** set when the reply came from fault injection rather than the API */
-  fault?: "error" | "outage";
+  /** set when the reply came from fault injection rather than the API (`reset`: carried out, then cut) */
+  fault?: "error" | "outage" | "reset";
 }
 
 export interface FaultSettings {
@@ -51,8 +51,17 @@ export interface FaultSettings {
   errorRate?: number;
   /** status for injected errors; 500 unless set */
   errorStatus?: number;
-  /** delay added before every API reply */
+  /** delay before the API handles a request: one held past the client's timeout is still carried out */
   latencyMs?: number;
+  /** share of API requests (0..1) that get `latencyMs`; all of them unless set */
+  latencyRate?: number;
+  /**
+   * share of API requests (0..1) carried out and then answered by cutting the connection: the client
+   * sees a reset and cannot know that the request went through
+   */
+  resetRate?: number;
+  /** faults touch only the requests this matches (method, path or `prefix*`); every request unless set */
+  match?: RequestFilter;
   /** every API request inside this window (epoch ms or ISO times) gets 503 */
   outage?: { from: number | string; to: number | string } | null;
   /** seed of the random draws behind `errorRate`, so failures are reproducible; 1 unless set */
@@ -125,15 +134,19 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     }
     let reply: EmulatorReply;
     let fault: LoggedRequest["fault"];
-    if (faults.latencyMs) await sleep(faults.latencyMs);
-    if (insideOutage(faults, receivedAt)) {
+    const faulty = matchesFilter(call, faults.match);
+    const draw = (rate: number | undefined) => faulty && rate !== undefined && rate > 0 && random() < rate;
+    if (faulty && faults.latencyMs && (faults.latencyRate === undefined || draw(faults.latencyRate)))
+      await sleep(faults.latencyMs);
+    if (faulty && insideOutage(faults, receivedAt)) {
       fault = "outage";
       reply = faultReply(503);
-    } else if (faults.errorRate && random() < faults.errorRate) {
+    } else if (draw(faults.errorRate)) {
       fault = "error";
       reply = faultReply(faults.errorStatus ?? 500);
     } else {
       reply = await options.handler(call);
+      if (draw(faults.resetRate)) fault = "reset";
     }
     const entry: LoggedRequest = {
       id: nextId++,
@@ -151,7 +164,8 @@ export async function startEmulatorServer(options: EmulatorServerOptions): Promi
     log.push(entry);
     // a long demo or load run must not grow without bound
     if (log.length > maxLog) log.splice(0, log.length - maxLog);
-    send(res, reply);
+    if (fault === "reset") res.socket?.destroy();
+    else send(res, reply);
   }
 
   function faultReply(status: number): EmulatorReply {
@@ -319,7 +333,7 @@ function send(res: ServerResponse, reply: EmulatorReply): void {
   res.end(payload);
 }
 
-function matchesFilter(entry: LoggedRequest, filter: RequestFilter | undefined): boolean {
+function matchesFilter(entry: { method: string; path: string }, filter: RequestFilter | undefined): boolean {
   if (!filter) return true;
   if (filter.method && entry.method !== filter.method.toUpperCase()) return false;
   if (filter.path) {
@@ -341,17 +355,38 @@ function toEpoch(value: number | string): number {
 /** says what is wrong with a fault setting, or undefined when it is fine */
 function checkFaults(input: unknown): string | undefined {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    return "faults must be a JSON object like { errorRate, errorStatus, latencyMs, outage: { from, to }, seed }";
+    return "faults must be a JSON object like { errorRate, errorStatus, latencyMs, latencyRate, resetRate, match: { method, path }, outage: { from, to }, seed }";
   }
   const f = input as Record<string, unknown>;
-  const known = ["errorRate", "errorStatus", "latencyMs", "outage", "seed"];
+  const known = [
+    "errorRate",
+    "errorStatus",
+    "latencyMs",
+    "latencyRate",
+    "resetRate",
+    "match",
+    "outage",
+    "seed",
+  ];
   const unknown = Object.keys(f).filter((key) => !known.includes(key));
   if (unknown.length > 0) return `unknown fault setting ${unknown.join(", ")}; known: ${known.join(", ")}`;
-  if (
-    f.errorRate !== undefined &&
-    !(typeof f.errorRate === "number" && f.errorRate >= 0 && f.errorRate <= 1)
-  ) {
-    return "errorRate must be a number from 0 to 1";
+  for (const rate of ["errorRate", "latencyRate", "resetRate"]) {
+    const value = f[rate];
+    if (value !== undefined && !(typeof value === "number" && value >= 0 && value <= 1)) {
+      return `${rate} must be a number from 0 to 1`;
+    }
+  }
+  if (f.match !== undefined) {
+    const match = f.match as Record<string, unknown> | null;
+    if (
+      typeof match !== "object" ||
+      match === null ||
+      Object.entries(match).some(
+        ([key, value]) => !["method", "path"].includes(key) || typeof value !== "string",
+      )
+    ) {
+      return 'match must be an object like { "method": "POST", "path": "/api/subscribers/*" }';
+    }
   }
   if (
     f.errorStatus !== undefined &&

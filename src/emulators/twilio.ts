@@ -122,6 +122,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
   const now = options.now ?? Date.now;
   const stepMs = options.statusStepMs ?? 0;
   const knownAccounts = new Map<string, string>(Object.entries(options.accounts ?? {}));
+  const knownKeys = new Map<string, string>();
   let messages: StoredMessage[] = [];
   let callbacks: TwilioCallback[] = [];
   let optedOut = new Set<string>();
@@ -140,6 +141,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     lastInbound = new Map();
     counter = 0;
     knownAccounts.clear();
+    knownKeys.clear();
     for (const [sid, token] of Object.entries(options.accounts ?? {})) knownAccounts.set(sid, token);
   }
 
@@ -162,10 +164,19 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
       if (options.accounts[username] !== password || username !== accountSid) return fail;
       return { token: password };
     }
-    // API keys (SK…) authenticate for the account in the path; an account sid must match it
-    if (!username.startsWith("SK") && username !== accountSid) return fail;
-    if (!username.startsWith("SK")) knownAccounts.set(accountSid, password);
-    return { token: knownAccounts.get(accountSid) ?? password };
+    // without `accounts`, the first secret an account sid or API key (SK…) is used with becomes its
+    // own: a different one later is refused, as Twilio refuses a wrong token
+    if (username.startsWith("SK")) {
+      const secret = knownKeys.get(username);
+      if (secret !== undefined && secret !== password) return fail;
+      knownKeys.set(username, password);
+      return { token: knownAccounts.get(accountSid) ?? password };
+    }
+    if (username !== accountSid) return fail;
+    const token = knownAccounts.get(accountSid);
+    if (token !== undefined && token !== password) return fail;
+    knownAccounts.set(accountSid, password);
+    return { token: password };
   }
 
   function handle(call: EmulatorCall): EmulatorReply | Promise<EmulatorReply> {
@@ -477,31 +488,65 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     return undefined;
   }
 
+  /**
+   * `GET …/Messages.json`: newest first, filtered by `To`, `From` and `DateSent` in its three forms
+   * (`DateSent=`, `DateSent<=`, `DateSent>=`, which arrive as the parameters `DateSent`, `DateSent<`
+   * and `DateSent>`), paged by `PageSize` and the `PageToken` each `next_page_uri` carries.
+   */
   function listMessages(accountSid: string, call: EmulatorCall): EmulatorReply {
     const q = call.query;
     const pageSize = Math.min(Math.max(Number(q.get("PageSize") ?? 50) || 50, 1), 1000);
     const page = Math.max(Number(q.get("Page") ?? 0) || 0, 0);
-    const day = (value: string): number => Date.parse(`${value.slice(0, 10)}T00:00:00Z`);
+    const bounds: { on?: SentDate; before?: SentDate; after?: SentDate } = {};
+    for (const [param, bound] of [
+      ["DateSent", "on"],
+      ["DateSent<", "before"],
+      ["DateSent>", "after"],
+    ] as const) {
+      const value = q.get(param);
+      if (value === null || value === "") continue;
+      const parsed = parseSentDate(value);
+      if (!parsed) {
+        return twilioError(
+          400,
+          20001,
+          `${param} "${value}" is not a date: use YYYY-MM-DD or a date and time in GMT, e.g. 2026-12-05T16:43:52Z`,
+        );
+      }
+      bounds[bound] = parsed;
+    }
     const filtered = messages
       .filter((m) => m.account_sid === accountSid)
       .filter((m) => !q.get("To") || m.to === q.get("To"))
       .filter((m) => !q.get("From") || m.from === q.get("From"))
       .filter((m) => {
-        const sent = m.date_sent ? Date.parse(m.date_sent) : undefined;
-        const on = q.get("DateSent");
-        const before = q.get("DateSent<");
-        const after = q.get("DateSent>");
-        if (!on && !before && !after) return true;
-        if (sent === undefined) return false;
-        if (on && (sent < day(on) || sent >= day(on) + 86_400_000)) return false;
-        if (before && sent >= day(before) + 86_400_000) return false;
-        if (after && sent < day(after)) return false;
+        if (!bounds.on && !bounds.before && !bounds.after) return true;
+        // a message not sent yet has no sent date to match
+        if (m.date_sent === null) return false;
+        const sent = Date.parse(m.date_sent);
+        if (bounds.on && (sent < dayStart(bounds.on.at) || sent >= dayStart(bounds.on.at) + DAY_MS))
+          return false;
+        if (
+          bounds.before &&
+          sent > (bounds.before.dateOnly ? dayStart(bounds.before.at) + DAY_MS - 1 : bounds.before.at)
+        )
+          return false;
+        if (bounds.after && sent < bounds.after.at) return false;
         return true;
       })
       .reverse();
-    const slice = filtered.slice(page * pageSize, (page + 1) * pageSize);
+    // a token names the message the page starts after (PA…) or ends before (PB…), like Twilio's
+    let start = page * pageSize;
+    const token = q.get("PageToken");
+    if (token) {
+      const at = filtered.findIndex((m) => m.sid === token.slice(2));
+      if (at < 0 || !/^P[AB]/.test(token))
+        return twilioError(400, 20001, `PageToken "${token}" is not valid`);
+      start = token.startsWith("PA") ? at + 1 : Math.max(at - pageSize, 0);
+    }
+    const slice = filtered.slice(start, start + pageSize);
     const base = `/2010-04-01/Accounts/${accountSid}/Messages.json`;
-    const pageUri = (n: number): string => {
+    const pageUri = (n: number, pageToken?: string): string => {
       const params = new URLSearchParams();
       for (const key of ["To", "From", "DateSent", "DateSent<", "DateSent>"]) {
         const value = q.get(key);
@@ -509,21 +554,23 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
       }
       params.set("PageSize", String(pageSize));
       params.set("Page", String(n));
+      if (pageToken) params.set("PageToken", pageToken);
       return `${base}?${params.toString()}`;
     };
-    const hasNext = (page + 1) * pageSize < filtered.length;
+    const last = slice.at(-1);
+    const hasNext = last !== undefined && start + slice.length < filtered.length;
     return {
       status: 200,
       body: {
         messages: slice.map(render),
-        end: page * pageSize + Math.max(slice.length - 1, 0),
+        end: start + Math.max(slice.length - 1, 0),
         first_page_uri: pageUri(0),
-        next_page_uri: hasNext ? pageUri(page + 1) : null,
+        next_page_uri: hasNext ? pageUri(page + 1, `PA${last.sid}`) : null,
         page,
         page_size: pageSize,
-        previous_page_uri: page > 0 ? pageUri(page - 1) : null,
-        start: page * pageSize,
-        uri: pageUri(page),
+        previous_page_uri: start > 0 && slice[0] ? pageUri(Math.max(page - 1, 0), `PB${slice[0].sid}`) : null,
+        start,
+        uri: pageUri(page, token ?? undefined),
       },
     };
   }
@@ -639,4 +686,38 @@ function rfc2822(epochMs: number): string {
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));
+}
+
+const DAY_MS = 86_400_000;
+
+interface SentDate {
+  at: number;
+  /** given as `YYYY-MM-DD`: a whole day */
+  dateOnly: boolean;
+}
+
+/**
+ * a `DateSent` value in the forms Twilio documents and its SDKs send: `YYYY-MM-DD`, ISO 8601 date
+ * and time (`2026-12-05T16:43:52Z`, what the official SDK sends), `2019-06-11 22:05:25.000`,
+ * `06/11/2019 22:05:25 MST` and RFC 2822 (`Wed, 19 Jun 2019 22:04:00 -0000`); GMT when no zone is given
+ */
+function parseSentDate(value: string): SentDate | null {
+  const text = value.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const at = Date.parse(`${text}T00:00:00Z`);
+    return Number.isNaN(at) ? null : { at, dateOnly: true };
+  }
+  const isoWithoutZone = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(:\d{2}(\.\d+)?)?)$/.exec(text);
+  const usWithoutZone = /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}(:\d{2})?$/.test(text);
+  const normalized = isoWithoutZone
+    ? `${isoWithoutZone[1]}T${isoWithoutZone[2]}Z`
+    : usWithoutZone
+      ? `${text} GMT`
+      : text;
+  const at = Date.parse(normalized);
+  return Number.isNaN(at) ? null : { at, dateOnly: false };
+}
+
+function dayStart(at: number): number {
+  return at - (((at % DAY_MS) + DAY_MS) % DAY_MS);
 }

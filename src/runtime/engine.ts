@@ -20,6 +20,7 @@ import { applyEvents } from "./apply.js";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import { runDispatcherPass } from "./dispatcher.js";
+import { createKeyedLock } from "./keyed-lock.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { createMetricsRecorder, type EngineMetrics } from "./metrics.js";
 import {
@@ -30,7 +31,7 @@ import {
   reportProfile,
 } from "./report.js";
 import { runSchedulerPass } from "./scheduler.js";
-import { createKeyedLock, type Store } from "./store.js";
+import type { Store } from "./store.js";
 
 export interface EngineOptions {
   store: Store;
@@ -50,6 +51,12 @@ export interface EngineOptions {
     batch?: number;
     leaseMs?: number;
     maxAttempts?: number;
+    /**
+     * the least wait before asking a provider whether an attempt that got no answer (a timeout, a
+     * reset connection) went out; default 30 s, so a request the provider held past the client's
+     * timeout has landed by then
+     */
+    lookupDelayMs?: number;
     baseDelayMs?: number;
     maxDelayMs?: number;
     concurrency?: number;
@@ -168,6 +175,7 @@ export function createEngine(options: EngineOptions): Engine {
     leaseMs: positive("dispatcher.leaseMs", d.leaseMs, 120_000),
     concurrency: positive("dispatcher.concurrency", d.concurrency, 16),
     maxAttempts: positive("dispatcher.maxAttempts", d.maxAttempts, 8),
+    lookupDelayMs: positive("dispatcher.lookupDelayMs", d.lookupDelayMs, 30_000),
     backoff: {
       baseDelayMs: positive("dispatcher.baseDelayMs", d.baseDelayMs, 5_000),
       maxDelayMs: positive("dispatcher.maxDelayMs", d.maxDelayMs, 3_600_000),

@@ -17,8 +17,15 @@
  * const due = await store.claimDue(now, 100, { worker: "host:42", leaseMs: 60_000 });
  */
 import type { Command } from "../core/commands.js";
-import { commandDestination } from "../core/commands.js";
 import type { Profile } from "../core/profile.js";
+import { isStoreConflictError, StoreConflictError } from "./store-errors.js";
+
+export {
+  isStoreConflictError,
+  isStoreUsageError,
+  StoreConflictError,
+  StoreUsageError,
+} from "./store-errors.js";
 
 /** a profile as stored, with the store's bookkeeping */
 export interface StoredProfile {
@@ -109,8 +116,10 @@ export interface OutboxEntry {
   attempts: number;
   lastError: string | null;
   /**
-   * when the current attempt was handed to a dispatcher. Still set on an entry claimed again after
-   * its lease ran out: the earlier attempt's outcome is unknown (check with the provider first).
+   * when the earliest attempt whose outcome is still unknown was handed to a dispatcher: set by a
+   * claim, kept while attempts end without an answer (a lease that ran out, a retry marked
+   * `outcomeUnknown`), cleared once an attempt has a known outcome. On a claimed entry that had it
+   * already, an earlier attempt may have been delivered: check with the provider first.
    */
   sendingSince: number | null;
   leaseOwner: string | null;
@@ -121,7 +130,10 @@ export interface OutboxEntry {
 }
 
 export interface ClaimedOutboxEntry extends OutboxEntry {
-  /** true when an earlier attempt ended without an outcome (the worker crashed or its lease ran out) */
+  /**
+   * true when an earlier attempt ended without an outcome: the worker crashed or its lease ran out,
+   * or it was retried with `outcomeUnknown` (a timeout, a connection lost after the request went out)
+   */
   outcomeUnknown: boolean;
 }
 
@@ -133,6 +145,11 @@ export interface SentReceipt {
 export interface RetryPlan {
   error: string;
   nextAttemptAt: number;
+  /**
+   * the attempt may have been delivered (no answer came back): keep `sendingSince`, so the next claim
+   * is flagged `outcomeUnknown` and the provider is asked before anything is sent again
+   */
+  outcomeUnknown?: boolean;
 }
 
 export interface DeadLetter {
@@ -209,12 +226,16 @@ export interface Store {
   claimDue(now: number, limit: number, lease: LeaseOptions): Promise<DueClaim[]>;
   /**
    * Leases up to `limit` outbox entries that are due and free (pending, or sending with an expired
-   * lease), earliest due first; they become `sending` and their attempt count goes up.
+   * lease), earliest due first; they become `sending` and their attempt count goes up. An entry that
+   * has `sendingSince` already comes back flagged `outcomeUnknown`.
    */
   claimOutbox(now: number, limit: number, lease: LeaseOptions): Promise<ClaimedOutboxEntry[]>;
   /** records delivery; false when the key is unknown or already sent */
   markSent(key: string, receipt: SentReceipt): Promise<boolean>;
-  /** back to pending for another attempt at `nextAttemptAt`; false unless the entry was sending */
+  /**
+   * back to pending for another attempt at `nextAttemptAt`; false unless the entry was sending. Clears
+   * `sendingSince` unless `plan.outcomeUnknown`.
+   */
   markRetry(key: string, plan: RetryPlan): Promise<boolean>;
   /** moves an unsent entry to the dead-letter queue (or straight past it: `dead.dropped`) */
   deadLetter(key: string, dead: DeadLetter): Promise<boolean>;
@@ -236,203 +257,6 @@ export interface Store {
   pruneOutbox(before: number, limit?: number): Promise<number>;
   /** waits for in-flight transactions, then releases the database */
   close(): Promise<void>;
-}
-
-const STORE_CONFLICT = Symbol.for("cartback.StoreConflictError");
-
-/** a save lost a race for an identity key, or (on SQLite with two processes) for a profile version */
-export class StoreConflictError extends Error {
-  override name = "StoreConflictError";
-  readonly [STORE_CONFLICT] = true;
-  /** the identity key another profile owns, when that was the conflict */
-  readonly key?: string;
-  /** the profile that owns it: resolve again and include it in the transaction */
-  readonly ownerId?: string;
-
-  constructor(message: string, options: { key?: string; ownerId?: string } = {}) {
-    super(message);
-    if (options.key !== undefined) this.key = options.key;
-    if (options.ownerId !== undefined) this.ownerId = options.ownerId;
-  }
-}
-
-export function isStoreConflictError(error: unknown): error is StoreConflictError {
-  return typeof error === "object" && error !== null && STORE_CONFLICT in error;
-}
-
-const STORE_USAGE = Symbol.for("cartback.StoreUsageError");
-
-/** the store was called wrongly (a bug in the caller, never worth retrying) */
-export class StoreUsageError extends Error {
-  override name = "StoreUsageError";
-  readonly [STORE_USAGE] = true;
-}
-
-export function isStoreUsageError(error: unknown): error is StoreUsageError {
-  return typeof error === "object" && error !== null && STORE_USAGE in error;
-}
-
-/** the locked ids, de-duplicated and sorted so every store locks in one order (no deadlocks) */
-export function normalizeProfileIds(profileIds: string | readonly string[]): string[] {
-  const list = typeof profileIds === "string" ? [profileIds] : [...profileIds];
-  if (list.length === 0) throw new StoreUsageError("transact needs at least one profile id");
-  for (const id of list) {
-    if (typeof id !== "string" || id.length === 0) {
-      throw new StoreUsageError(`transact: profile ids must be non-empty strings, got ${JSON.stringify(id)}`);
-    }
-  }
-  return [...new Set(list)].sort();
-}
-
-/** checks a write against the locked ids before any store touches its data */
-export function checkProfileWrite(write: ProfileWrite, locked: readonly string[]): void {
-  const id = write.profile?.id;
-  if (typeof id !== "string" || !locked.includes(id)) {
-    throw new StoreUsageError(
-      `save: profile.id ${JSON.stringify(id)} is not among the locked ids ${JSON.stringify(locked)}`,
-    );
-  }
-  if (write.wakeAt !== null && !Number.isFinite(write.wakeAt)) {
-    throw new StoreUsageError(`save: wakeAt must be epoch ms or null, got ${String(write.wakeAt)}`);
-  }
-  if (!Number.isFinite(write.now)) {
-    throw new StoreUsageError(`save: now must be epoch ms, got ${String(write.now)}`);
-  }
-  for (const absorbed of write.absorbed ?? []) {
-    if (absorbed === id) throw new StoreUsageError(`save: profile ${id} cannot absorb itself`);
-    if (!locked.includes(absorbed)) {
-      throw new StoreUsageError(`save: absorbed profile ${JSON.stringify(absorbed)} is not locked`);
-    }
-  }
-  for (const key of write.keys ?? []) {
-    if (typeof key !== "string" || key.length === 0) {
-      throw new StoreUsageError(`save: identity keys must be non-empty strings, got ${JSON.stringify(key)}`);
-    }
-  }
-}
-
-/** one outbox row to insert, flattened from a command or scheduled command */
-export interface OutboxInsert {
-  key: string;
-  profileId: string;
-  destination: string;
-  command: Command;
-  dueAt: number;
-  createdAt: number;
-}
-
-/** flattens commands for insertion; the first of two commands with one key wins, like the table does */
-export function toOutboxInserts(
-  commands: ReadonlyArray<Command | ScheduledCommand> | undefined,
-  profileId: string,
-  now: number,
-): OutboxInsert[] {
-  const out: OutboxInsert[] = [];
-  const seen = new Set<string>();
-  for (const item of commands ?? []) {
-    const scheduled = "command" in item;
-    const command = scheduled ? item.command : item;
-    const dueAt = scheduled ? item.dueAt : now;
-    if (typeof command?.key !== "string" || command.key.length === 0) {
-      throw new StoreUsageError(`save: every command needs an idempotency key (type ${command?.type})`);
-    }
-    if (!Number.isFinite(dueAt)) {
-      throw new StoreUsageError(`save: command ${command.key} has no valid dueAt (${String(dueAt)})`);
-    }
-    if (seen.has(command.key)) continue;
-    seen.add(command.key);
-    out.push({
-      key: command.key,
-      profileId,
-      destination: commandDestination(command.type),
-      command,
-      dueAt,
-      createdAt: now,
-    });
-  }
-  return out;
-}
-
-export function checkClaim(now: number, limit: number, lease: LeaseOptions): void {
-  if (!Number.isFinite(now)) throw new StoreUsageError(`claim: now must be epoch ms, got ${String(now)}`);
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new StoreUsageError(`claim: limit must be a positive integer, got ${String(limit)}`);
-  }
-  if (!lease || typeof lease.worker !== "string" || lease.worker.length === 0) {
-    throw new StoreUsageError("claim: lease.worker must name the worker");
-  }
-  if (!Number.isFinite(lease.leaseMs) || lease.leaseMs <= 0) {
-    throw new StoreUsageError(`claim: lease.leaseMs must be a positive number, got ${String(lease.leaseMs)}`);
-  }
-}
-
-export function emptyOutboxCounts(): Record<OutboxState, number> {
-  return { pending: 0, sending: 0, sent: 0, dead: 0, dropped: 0 };
-}
-
-/** totals and per-destination outbox counts from `(destination, state, count)` rows */
-export function countOutbox(rows: Iterable<{ destination: string; state: OutboxState; n: number }>): {
-  outbox: Record<OutboxState, number>;
-  outboxByDestination: Record<string, Record<OutboxState, number>>;
-} {
-  const outbox = emptyOutboxCounts();
-  const outboxByDestination: Record<string, Record<OutboxState, number>> = {};
-  for (const { destination, state, n } of rows) {
-    outbox[state] += n;
-    outboxByDestination[destination] ??= emptyOutboxCounts();
-    outboxByDestination[destination][state] += n;
-  }
-  return { outbox, outboxByDestination };
-}
-
-export function checkPrune(before: number, limit: number): void {
-  if (!Number.isFinite(before))
-    throw new StoreUsageError(`pruneOutbox: before must be epoch ms, got ${String(before)}`);
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new StoreUsageError(`pruneOutbox: limit must be a positive integer, got ${String(limit)}`);
-  }
-}
-
-/**
- * Per-key mutual exclusion inside one process: `run(keys, fn)` waits for every earlier holder of any
- * of `keys`, then runs `fn`. Keys are taken together, so there is no lock ordering to get wrong.
- */
-export function createKeyedLock() {
-  const tails = new Map<string, Promise<void>>();
-  let inFlight = new Set<Promise<unknown>>();
-  return {
-    async run<T>(keys: readonly string[], fn: () => Promise<T>): Promise<T> {
-      const previous = keys.map((key) => tails.get(key)).filter((p): p is Promise<void> => p !== undefined);
-      let release!: () => void;
-      const done = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      for (const key of keys) tails.set(key, done);
-      const task = (async () => {
-        try {
-          if (previous.length > 0) await Promise.all(previous);
-          return await fn();
-        } finally {
-          for (const key of keys) if (tails.get(key) === done) tails.delete(key);
-          release();
-        }
-      })();
-      inFlight.add(task);
-      task.then(
-        () => inFlight.delete(task),
-        () => inFlight.delete(task),
-      );
-      return task;
-    },
-    /** resolves when everything started so far has finished */
-    async drain(): Promise<void> {
-      while (inFlight.size > 0) {
-        const current = inFlight;
-        inFlight = new Set();
-        await Promise.allSettled(current);
-      }
-    },
-  };
 }
 
 export interface IdentityTransactionOptions {

@@ -61,7 +61,10 @@ export async function openStore(settings: ResolvedConfig["store"]): Promise<Stor
       connectionString: settings.url,
       ...(settings.schema ? { schema: settings.schema } : {}),
     });
-  return (await import("../stores/sqlite.js")).sqliteStore({ path: settings.path });
+  return (await import("../stores/sqlite.js")).sqliteStore({
+    path: settings.path,
+    ...(settings.synchronous ? { synchronous: settings.synchronous } : {}),
+  });
 }
 
 async function startEmulatedDestinations(

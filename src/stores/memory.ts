@@ -8,25 +8,20 @@
  * const store = memoryStore();
  */
 import type { Profile } from "../core/profile.js";
-import {
-  type ClaimedOutboxEntry,
-  checkClaim,
-  checkProfileWrite,
-  checkPrune,
-  countOutbox,
-  createKeyedLock,
-  type DueClaim,
-  type ForgetResult,
-  normalizeProfileIds,
-  type OutboxEntry,
-  type ProfileWrite,
-  type SaveOutcome,
-  type Store,
-  StoreConflictError,
-  type StoredProfile,
-  StoreUsageError,
-  toOutboxInserts,
+import { createKeyedLock } from "../runtime/keyed-lock.js";
+import type {
+  ClaimedOutboxEntry,
+  DueClaim,
+  ForgetResult,
+  OutboxEntry,
+  ProfileWrite,
+  SaveOutcome,
+  Store,
+  StoredProfile,
 } from "../runtime/store.js";
+import { StoreConflictError, StoreUsageError } from "../runtime/store-errors.js";
+import { checkClaim, checkProfileWrite, checkPrune, normalizeProfileIds } from "./checks.js";
+import { canMove, countOutbox, toOutboxInserts } from "./outbox.js";
 
 export const NAME = "memory";
 
@@ -230,15 +225,15 @@ export function memoryStore(): Store {
       ensureOpen();
       checkClaim(now, limit, lease);
       const due = [...outbox.values()]
-        .filter((row) => row.availableAt !== null && row.availableAt <= now)
+        .filter((row) => row.availableAt !== null && row.availableAt <= now && canMove("claim", row.state))
         .sort((a, b) => a.availableAt! - b.availableAt! || byDue(a, b))
         .slice(0, limit);
       const claimed: ClaimedOutboxEntry[] = [];
       for (const row of due) {
-        const outcomeUnknown = row.state === "sending";
+        const outcomeUnknown = row.sendingSince !== null;
         row.state = "sending";
         row.attempts += 1;
-        row.sendingSince = outcomeUnknown ? row.sendingSince : now;
+        row.sendingSince ??= now;
         row.leaseOwner = lease.worker;
         row.availableAt = now + lease.leaseMs;
         claimed.push({ ...publicEntry(row), outcomeUnknown });
@@ -249,7 +244,7 @@ export function memoryStore(): Store {
     async markSent(key, receipt) {
       ensureOpen();
       const row = outbox.get(key);
-      if (!row || row.state === "sent" || row.state === "dropped") return false;
+      if (!row || !canMove("markSent", row.state)) return false;
       row.state = "sent";
       row.sentAt = receipt.at;
       row.providerId = receipt.providerId ?? null;
@@ -262,20 +257,20 @@ export function memoryStore(): Store {
     async markRetry(key, plan) {
       ensureOpen();
       const row = outbox.get(key);
-      if (row?.state !== "sending") return false;
+      if (!row || !canMove("markRetry", row.state)) return false;
       row.state = "pending";
       row.lastError = plan.error;
       row.dueAt = plan.nextAttemptAt;
       row.availableAt = plan.nextAttemptAt;
       row.leaseOwner = null;
-      row.sendingSince = null;
+      if (!plan.outcomeUnknown) row.sendingSince = null;
       return true;
     },
 
     async deadLetter(key, dead) {
       ensureOpen();
       const row = outbox.get(key);
-      if (!row || (row.state !== "pending" && row.state !== "sending")) return false;
+      if (!row || !canMove("deadLetter", row.state)) return false;
       row.state = dead.dropped ? "dropped" : "dead";
       row.deadReason = dead.reason;
       row.lastError = row.lastError ?? dead.reason;
@@ -289,7 +284,7 @@ export function memoryStore(): Store {
     async retryDeadLetter(key, now) {
       ensureOpen();
       const row = outbox.get(key);
-      if (row?.state !== "dead") return false;
+      if (!row || !canMove("retryDeadLetter", row.state)) return false;
       row.state = "pending";
       row.attempts = 0;
       row.deadReason = null;
@@ -302,7 +297,7 @@ export function memoryStore(): Store {
     async dropDeadLetter(key) {
       ensureOpen();
       const row = outbox.get(key);
-      if (row?.state !== "dead") return false;
+      if (!row || !canMove("dropDeadLetter", row.state)) return false;
       row.state = "dropped";
       return true;
     },

@@ -13,27 +13,21 @@
  */
 import type { Pool, PoolClient } from "pg";
 import type { Profile } from "../core/profile.js";
-import {
-  type ClaimedOutboxEntry,
-  checkClaim,
-  checkProfileWrite,
-  checkPrune,
-  countOutbox,
-  createKeyedLock,
-  type DueClaim,
-  type ForgetResult,
-  normalizeProfileIds,
-  type OutboxEntry,
-  type OutboxInsert,
-  type OutboxState,
-  type ProfileWrite,
-  type SaveOutcome,
-  type Store,
-  StoreConflictError,
-  type StoredProfile,
-  StoreUsageError,
-  toOutboxInserts,
+import { createKeyedLock } from "../runtime/keyed-lock.js";
+import type {
+  ClaimedOutboxEntry,
+  DueClaim,
+  ForgetResult,
+  OutboxEntry,
+  OutboxState,
+  ProfileWrite,
+  SaveOutcome,
+  Store,
+  StoredProfile,
 } from "../runtime/store.js";
+import { StoreConflictError, StoreUsageError } from "../runtime/store-errors.js";
+import { checkClaim, checkProfileWrite, checkPrune, normalizeProfileIds } from "./checks.js";
+import { countOutbox, type OutboxInsert, sqlStatesFrom, toOutboxInserts } from "./outbox.js";
 
 export const NAME = "postgres";
 
@@ -482,17 +476,18 @@ export function postgresStore(options: PostgresStoreOptions): Store {
 
     async claimOutbox(now, limit, lease) {
       checkClaim(now, limit, lease);
-      const { rows } = await query<OutboxRowSql & { old_state: OutboxState; old_available: string }>(
+      const { rows } = await query<OutboxRowSql & { old_since: string | null; old_available: string }>(
         `WITH due AS (
-           SELECT key, state, available_at FROM ${q}.outbox WHERE available_at <= $1
+           SELECT key, available_at, sending_since FROM ${q}.outbox
+           WHERE available_at <= $1 AND state IN (${sqlStatesFrom("claim")})
            ORDER BY available_at, due_at, seq LIMIT $2 FOR UPDATE SKIP LOCKED)
          UPDATE ${q}.outbox o SET state = 'sending', attempts = o.attempts + 1,
-           sending_since = CASE WHEN due.state = 'sending' THEN o.sending_since ELSE $1 END,
+           sending_since = coalesce(due.sending_since, $1),
            lease_owner = $3, available_at = $4
          FROM due WHERE o.key = due.key
          RETURNING ${OUTBOX_COLUMNS.split(",")
            .map((c) => `o.${c.trim()}`)
-           .join(", ")}, due.state AS old_state, due.available_at AS old_available`,
+           .join(", ")}, due.sending_since AS old_since, due.available_at AS old_available`,
         [now, limit, lease.worker, now + lease.leaseMs],
       );
       return rows
@@ -502,13 +497,13 @@ export function postgresStore(options: PostgresStoreOptions): Store {
             Number(a.due_at) - Number(b.due_at) ||
             Number(a.seq) - Number(b.seq),
         )
-        .map((row): ClaimedOutboxEntry => ({ ...toEntry(row), outcomeUnknown: row.old_state === "sending" }));
+        .map((row): ClaimedOutboxEntry => ({ ...toEntry(row), outcomeUnknown: row.old_since !== null }));
     },
 
     async markSent(key, receipt) {
       const { rowCount } = await query(
         `UPDATE ${q}.outbox SET state = 'sent', sent_at = $1, provider_id = $2, available_at = NULL,
-           lease_owner = NULL, sending_since = NULL WHERE key = $3 AND state NOT IN ('sent', 'dropped')`,
+           lease_owner = NULL, sending_since = NULL WHERE key = $3 AND state IN (${sqlStatesFrom("markSent")})`,
         [receipt.at, receipt.providerId ?? null, key],
       );
       return (rowCount ?? 0) > 0;
@@ -517,8 +512,9 @@ export function postgresStore(options: PostgresStoreOptions): Store {
     async markRetry(key, plan) {
       const { rowCount } = await query(
         `UPDATE ${q}.outbox SET state = 'pending', last_error = $1, due_at = $2, available_at = $2,
-           lease_owner = NULL, sending_since = NULL WHERE key = $3 AND state = 'sending'`,
-        [plan.error, plan.nextAttemptAt, key],
+           lease_owner = NULL, sending_since = CASE WHEN $4 THEN sending_since END
+         WHERE key = $3 AND state IN (${sqlStatesFrom("markRetry")})`,
+        [plan.error, plan.nextAttemptAt, key, plan.outcomeUnknown === true],
       );
       return (rowCount ?? 0) > 0;
     },
@@ -527,7 +523,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       const { rowCount } = await query(
         `UPDATE ${q}.outbox SET state = $4, dead_reason = $1, last_error = coalesce(last_error, $1),
            dead_at = $2, available_at = NULL, lease_owner = NULL, sending_since = NULL
-         WHERE key = $3 AND state IN ('pending', 'sending')`,
+         WHERE key = $3 AND state IN (${sqlStatesFrom("deadLetter")})`,
         [dead.reason, dead.at, key, dead.dropped ? "dropped" : "dead"],
       );
       return (rowCount ?? 0) > 0;
@@ -536,7 +532,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
     async retryDeadLetter(key, now) {
       const { rowCount } = await query(
         `UPDATE ${q}.outbox SET state = 'pending', attempts = 0, dead_reason = NULL, dead_at = NULL,
-           due_at = $1, available_at = $1 WHERE key = $2 AND state = 'dead'`,
+           due_at = $1, available_at = $1 WHERE key = $2 AND state IN (${sqlStatesFrom("retryDeadLetter")})`,
         [now, key],
       );
       return (rowCount ?? 0) > 0;
@@ -544,7 +540,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
 
     async dropDeadLetter(key) {
       const { rowCount } = await query(
-        `UPDATE ${q}.outbox SET state = 'dropped' WHERE key = $1 AND state = 'dead'`,
+        `UPDATE ${q}.outbox SET state = 'dropped' WHERE key = $1 AND state IN (${sqlStatesFrom("dropDeadLetter")})`,
         [key],
       );
       return (rowCount ?? 0) > 0;

@@ -15,27 +15,21 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import type { Profile } from "../core/profile.js";
-import {
-  type ClaimedOutboxEntry,
-  checkClaim,
-  checkProfileWrite,
-  checkPrune,
-  countOutbox,
-  createKeyedLock,
-  type DueClaim,
-  type ForgetResult,
-  normalizeProfileIds,
-  type OutboxEntry,
-  type OutboxInsert,
-  type OutboxState,
-  type ProfileWrite,
-  type SaveOutcome,
-  type Store,
-  StoreConflictError,
-  type StoredProfile,
-  StoreUsageError,
-  toOutboxInserts,
+import { createKeyedLock } from "../runtime/keyed-lock.js";
+import type {
+  ClaimedOutboxEntry,
+  DueClaim,
+  ForgetResult,
+  OutboxEntry,
+  OutboxState,
+  ProfileWrite,
+  SaveOutcome,
+  Store,
+  StoredProfile,
 } from "../runtime/store.js";
+import { StoreConflictError, StoreUsageError } from "../runtime/store-errors.js";
+import { checkClaim, checkProfileWrite, checkPrune, normalizeProfileIds } from "./checks.js";
+import { countOutbox, type OutboxInsert, sqlStatesFrom, toOutboxInserts } from "./outbox.js";
 
 export const NAME = "sqlite";
 
@@ -43,8 +37,9 @@ export interface SqliteStoreOptions {
   /** the database file, created with its directory on first use; `:memory:` for a throwaway store */
   path: string;
   /**
-   * `normal` (default) survives a crash of the process; `full` also survives power loss, at the
-   * cost of an fsync per commit
+   * `normal` (default): a committed save survives a crash of the process, and a power loss or an OS
+   * crash can undo the last ones (never corrupt the file); `full`: it survives those too, at the cost
+   * of an fsync of the WAL per commit (one per group commit, not per save)
    */
   synchronous?: "normal" | "full";
   /** how long to wait for another connection's write lock, in ms (default 5000) */
@@ -195,6 +190,15 @@ export function migrateSqlite(db: Db): number[] {
 export function sqliteStore(options: SqliteStoreOptions): Store {
   if (!options || typeof options.path !== "string" || options.path.length === 0) {
     throw new StoreUsageError("sqliteStore: missing required option `path` (a file path or `:memory:`)");
+  }
+  if (
+    options.synchronous !== undefined &&
+    options.synchronous !== "normal" &&
+    options.synchronous !== "full"
+  ) {
+    throw new StoreUsageError(
+      `sqliteStore: option \`synchronous\` must be "normal" or "full", got ${JSON.stringify(options.synchronous)}`,
+    );
   }
   const lock = createKeyedLock();
   let opening: Promise<Statements> | null = null;
@@ -513,8 +517,8 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
           const rows = s.dueOutbox.all(now, limit) as OutboxRowSql[];
           const claimed: ClaimedOutboxEntry[] = [];
           for (const row of rows) {
-            const outcomeUnknown = row.state === "sending";
-            const sendingSince = outcomeUnknown ? row.sending_since : now;
+            const outcomeUnknown = row.sending_since !== null;
+            const sendingSince = row.sending_since ?? now;
             s.leaseOutbox.run(sendingSince, lease.worker, now + lease.leaseMs, row.key);
             claimed.push({
               ...toEntry(row),
@@ -537,7 +541,8 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
 
     async markRetry(key, plan) {
       const s = writable(await statements());
-      return s.markRetry.run(plan.error, plan.nextAttemptAt, plan.nextAttemptAt, key).changes > 0;
+      const keepSince = plan.outcomeUnknown ? 1 : 0;
+      return s.markRetry.run(plan.error, plan.nextAttemptAt, plan.nextAttemptAt, keepSince, key).changes > 0;
     },
 
     async deadLetter(key, dead) {
@@ -741,7 +746,7 @@ function prepare(db: Db) {
        ON CONFLICT (key) DO NOTHING`,
     ),
     dueOutbox: db.prepare(
-      `SELECT ${outboxColumns} FROM outbox WHERE available_at <= ?
+      `SELECT ${outboxColumns} FROM outbox WHERE available_at <= ? AND state IN (${sqlStatesFrom("claim")})
        ORDER BY available_at, due_at, rowid LIMIT ?`,
     ),
     leaseOutbox: db.prepare(
@@ -750,22 +755,24 @@ function prepare(db: Db) {
     ),
     markSent: db.prepare(
       `UPDATE outbox SET state = 'sent', sent_at = ?, provider_id = ?, available_at = NULL, lease_owner = NULL,
-       sending_since = NULL WHERE key = ? AND state NOT IN ('sent', 'dropped')`,
+       sending_since = NULL WHERE key = ? AND state IN (${sqlStatesFrom("markSent")})`,
     ),
     markRetry: db.prepare(
       `UPDATE outbox SET state = 'pending', last_error = ?, due_at = ?, available_at = ?, lease_owner = NULL,
-       sending_since = NULL WHERE key = ? AND state = 'sending'`,
+       sending_since = CASE WHEN ? THEN sending_since END WHERE key = ? AND state IN (${sqlStatesFrom("markRetry")})`,
     ),
     deadLetter: db.prepare(
       `UPDATE outbox SET state = ?, dead_reason = ?, last_error = coalesce(last_error, ?), dead_at = ?,
        available_at = NULL, lease_owner = NULL, sending_since = NULL
-       WHERE key = ? AND state IN ('pending', 'sending')`,
+       WHERE key = ? AND state IN (${sqlStatesFrom("deadLetter")})`,
     ),
     retryDead: db.prepare(
       `UPDATE outbox SET state = 'pending', attempts = 0, dead_reason = NULL, dead_at = NULL, due_at = ?,
-       available_at = ? WHERE key = ? AND state = 'dead'`,
+       available_at = ? WHERE key = ? AND state IN (${sqlStatesFrom("retryDeadLetter")})`,
     ),
-    dropDead: db.prepare("UPDATE outbox SET state = 'dropped' WHERE key = ? AND state = 'dead'"),
+    dropDead: db.prepare(
+      `UPDATE outbox SET state = 'dropped' WHERE key = ? AND state IN (${sqlStatesFrom("dropDeadLetter")})`,
+    ),
     getOutbox: db.prepare(`SELECT ${outboxColumns} FROM outbox WHERE key = ?`),
     listOutbox: db.prepare(
       `SELECT ${outboxColumns} FROM outbox WHERE (? IS NULL OR profile_id = ?) AND (? IS NULL OR state = ?)

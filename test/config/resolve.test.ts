@@ -118,6 +118,24 @@ describe("loadConfig", () => {
     expect(config.store).toEqual({ kind: "sqlite", path: join(cwd, "data/x.db") });
   });
 
+  it("passes the SQLite durability setting on, and refuses one SQLite does not have", async () => {
+    const cwd = dir();
+    writeFileSync(
+      join(cwd, "cartback.config.json"),
+      JSON.stringify({ store: { kind: "sqlite", synchronous: "full" } }),
+    );
+    expect((await loadConfig({ cwd, env: {} })).store).toEqual({
+      kind: "sqlite",
+      path: join(cwd, "cartback.db"),
+      synchronous: "full",
+    });
+    writeFileSync(
+      join(cwd, "cartback.config.json"),
+      JSON.stringify({ store: { kind: "sqlite", synchronous: "off" } }),
+    );
+    await expect(loadConfig({ cwd, env: {} })).rejects.toThrow("store.synchronous");
+  });
+
   it("loads a TypeScript config written with defineConfig", async () => {
     const cwd = dir();
     writeFileSync(

@@ -15,6 +15,11 @@ export interface ConformanceSetup {
   command: () => Command;
   /** the same destination pointed at `baseUrl`, where nothing listens */
   unreachable: (baseUrl: string) => Destination;
+  /**
+   * the ids the counterpart now holds for what commands made (subscriber ids, message sids, …), one of
+   * which the receipt must name; null for a counterpart that gives no id, whose receipts name none
+   */
+  providerIds: () => string[] | null;
 }
 
 /** command metadata for tests: a stable key per cart, stage and step */
@@ -71,12 +76,20 @@ export function testDestination(name: string, setup: ConformanceSetup): void {
       expect(destination.handles).toContain(setup.command().type);
     });
 
-    it("executes a command it handles and resolves with a receipt", async () => {
+    it("executes a command it handles and resolves with a receipt naming what the provider made", async () => {
       const destination = setup.destination();
       const receipt = await destination.execute(setup.command());
-      expect(typeof receipt).toBe("object");
-      if (receipt.providerId !== undefined) expect(receipt.providerId).not.toBe("");
       await destination.dispose?.();
+      // a receipt says which provider object the command made, and which events to feed back; no more
+      expect(Object.keys(receipt).filter((k) => k !== "providerId" && k !== "events")).toEqual([]);
+      const ids = setup.providerIds();
+      if (ids === null) expect(receipt.providerId).toBeUndefined();
+      else {
+        expect(typeof receipt.providerId).toBe("string");
+        expect(ids).toContain(receipt.providerId);
+      }
+      // nothing happened that says something about the shopper
+      expect(receipt.events ?? []).toEqual([]);
     });
 
     it("refuses a command for another destination with a configuration error", async () => {

@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   classifyHttpFailure,
   classifyUnknown,
   parseRetryAfter,
   readFieldErrors,
+  timeoutError,
 } from "../../src/destinations/errors.js";
 import { createPacer } from "../../src/destinations/pacing.js";
 
@@ -62,6 +63,23 @@ describe("error classification", () => {
     );
     expect(classifyUnknown(new TypeError("x is not a function"), context).kind).toBe("permanent");
   });
+
+  it("says when a failed request may still have been carried out, and when it cannot have been", () => {
+    const code = (name: string) => Object.assign(new Error(name), { code: name });
+    const unknown = (error: unknown) => classifyUnknown(error, context).outcomeUnknown === true;
+    // the connection was never made: nothing went out
+    expect(unknown(code("ECONNREFUSED"))).toBe(false);
+    expect(unknown(code("ENOTFOUND"))).toBe(false);
+    expect(unknown(new TypeError("fetch failed", { cause: code("UND_ERR_CONNECT_TIMEOUT") }))).toBe(false);
+    // the request may have been read and acted on before the answer was lost
+    expect(unknown(code("ECONNRESET"))).toBe(true);
+    expect(unknown(code("ECONNABORTED"))).toBe(true);
+    expect(unknown(new DOMException("timed out", "TimeoutError"))).toBe(true);
+    expect(unknown(new TypeError("fetch failed", { cause: code("UND_ERR_SOCKET") }))).toBe(true);
+    expect(timeoutError("mailerlite", "add to group", 10_000).outcomeUnknown).toBe(true);
+    // an answer, even an error, is a known outcome
+    expect(classifyHttpFailure({ status: 503 }, context).outcomeUnknown).toBeUndefined();
+  });
 });
 
 describe("createPacer", () => {
@@ -72,10 +90,20 @@ describe("createPacer", () => {
   });
 
   it("holds calls past the limit until the window allows them", async () => {
-    const pace = createPacer({ limit: 2, intervalMs: 200 });
-    const started = performance.now();
-    const at = await Promise.all([1, 2, 3].map(() => pace(async () => performance.now() - started)));
-    expect(at[1]!).toBeLessThan(150);
-    expect(at[2]!).toBeGreaterThanOrEqual(190);
+    vi.useFakeTimers();
+    try {
+      const pace = createPacer({ limit: 2, intervalMs: 200 });
+      const started: number[] = [];
+      const calls = [1, 2, 3].map((n) => pace(async () => started.push(n)));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(started).toEqual([1, 2]);
+      await vi.advanceTimersByTimeAsync(199);
+      expect(started).toEqual([1, 2]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(started).toEqual([1, 2, 3]);
+      await Promise.all(calls);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -35,6 +35,7 @@ testDestination("mailerlite", {
   command: () => upsert(),
   unreachable: (baseUrl) =>
     mailerliteClassicDestination({ apiKey: KEY, baseUrl: `${baseUrl}/api/v2/`, pacing: false }),
+  providerIds: () => emulator.subscribers().map((s) => String(s.id)),
 });
 
 describe("mailerliteClassicDestination against the classic API emulator", () => {

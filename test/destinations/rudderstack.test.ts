@@ -47,6 +47,11 @@ testDestination("rudderstack", {
   command: () => track(),
   unreachable: (baseUrl) =>
     rudderstackDestination({ writeKey: "k", dataPlaneUrl: baseUrl, flushIntervalMs: 10 }),
+  // the event's messageId, by which RudderStack knows it
+  providerIds: () =>
+    dataPlane.requests.flatMap((r) =>
+      (JSON.parse(r.raw) as { batch: { messageId: string }[] }).batch.map((m) => m.messageId),
+    ),
 });
 
 describe("rudderstackDestination", () => {

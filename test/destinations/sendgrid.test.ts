@@ -42,6 +42,7 @@ testDestination("sendgrid", {
   destination: () => destination(),
   command: () => email(),
   unreachable: (baseUrl) => sendgridDestination({ apiKey: KEY, baseUrl, from: "shop@example.com" }),
+  providerIds: () => emulator.mails().map((m) => m.messageId),
 });
 
 describe("sendgridDestination against the SendGrid emulator", () => {

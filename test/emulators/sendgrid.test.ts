@@ -83,6 +83,42 @@ describe("SendGrid emulator through @sendgrid/mail", () => {
     expect(emulator.mails()).toEqual([]);
   });
 
+  it("refuses what the API refuses: an empty subject, a content block without a type or a value", async () => {
+    const send = async (mail: Record<string, unknown>) => {
+      const response = await fetch(`${emulator.url}/v3/mail/send`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          personalizations: [{ to: [{ email: "ada@example.com" }] }],
+          from: { email: "shop@example.com" },
+          ...mail,
+        }),
+      });
+      const body =
+        response.status === 400 ? ((await response.json()) as { errors: { field: string }[] }) : null;
+      return { status: response.status, fields: body?.errors.map((e) => e.field) ?? [] };
+    };
+    const text = { type: "text/plain", value: "Your cart is waiting" };
+    expect(await send({ subject: "", content: [text] })).toEqual({ status: 400, fields: ["subject"] });
+    expect(await send({ subject: "Hi", content: [{ value: "x" }] })).toEqual({
+      status: 400,
+      fields: ["content.0.type"],
+    });
+    expect(await send({ subject: "Hi", content: [text, { type: "text/html", value: "" }] })).toEqual({
+      status: 400,
+      fields: ["content.1.value"],
+    });
+    // every personalization with a subject of its own stands in for the message's
+    expect(
+      await send({
+        personalizations: [{ to: [{ email: "ada@example.com" }], subject: "" }],
+        content: [text],
+      }),
+    ).toEqual({ status: 400, fields: ["subject"] });
+    expect(await send({ subject: "Hi", content: [text] })).toEqual({ status: 202, fields: [] });
+    expect(emulator.mails()).toHaveLength(1);
+  });
+
   it("rejects an unknown key with 401", async () => {
     const failure = await responseError(
       mailer("SG.other").send({ to: "ada@example.com", from: "shop@example.com", templateId: TEMPLATE }),

@@ -126,7 +126,7 @@ describe("Twilio emulator through the official SDK", () => {
   });
 
   it("drops status steps still pending when the emulator is reset", async () => {
-    const stepped = await startTwilioEmulator({ accounts: { [SID]: TOKEN }, statusStepMs: 30 });
+    const stepped = await startTwilioEmulator({ accounts: { [SID]: TOKEN }, statusStepMs: 1_000 });
     try {
       const sdk = twilio(SID, TOKEN, { httpClient: emulatorHttpClient(stepped.url) });
       await sdk.messages.create({
@@ -340,5 +340,131 @@ describe("Twilio emulator through the official SDK", () => {
       }),
     );
     expect((await badVariables).code).toBe(21656);
+  });
+});
+
+describe("listing messages as Twilio documents it", () => {
+  let listed: TwilioEmulator;
+  let sdk: twilio.Twilio;
+  let clock = 0;
+  const at = (iso: string) => Date.parse(iso);
+
+  beforeAll(async () => {
+    listed = await startTwilioEmulator({ now: () => clock });
+    sdk = twilio(SID, TOKEN, { httpClient: emulatorHttpClient(listed.url) });
+  });
+  afterAll(() => listed.stop());
+  beforeEach(async () => {
+    await listed.settled();
+    listed.reset();
+  });
+
+  /** one message to each of these times' own number, sent at that time */
+  async function sendAt(times: string[]): Promise<Map<string, string>> {
+    const sids = new Map<string, string>();
+    for (const [i, time] of times.entries()) {
+      clock = at(time);
+      const message = await sdk.messages.create({ to: `+1415555010${i}`, from: "+15005550006", body: time });
+      await listed.settled();
+      sids.set(time, message.sid);
+    }
+    return sids;
+  }
+
+  /** the bodies (send times) a raw query lists, newest first */
+  async function list(query: string): Promise<{ status: number; bodies: string[]; body: unknown }> {
+    const response = await fetch(`${listed.url}/2010-04-01/Accounts/${SID}/Messages.json?${query}`, {
+      headers: { authorization: `Basic ${Buffer.from(`${SID}:${TOKEN}`).toString("base64")}` },
+    });
+    const body = (await response.json()) as { messages?: { body: string }[] };
+    return { status: response.status, bodies: (body.messages ?? []).map((m) => m.body), body };
+  }
+
+  const times = [
+    "2026-12-04T23:59:59Z",
+    "2026-12-05T10:00:00Z",
+    "2026-12-05T16:43:52Z",
+    "2026-12-06T00:00:00Z",
+  ];
+
+  it("filters DateSent on a day, on and before, and on and after, by date or by date and time", async () => {
+    await sendAt(times);
+    const [dec4, dec5am, dec5pm, dec6] = times as [string, string, string, string];
+    expect((await list("DateSent=2026-12-05")).bodies).toEqual([dec5pm, dec5am]);
+    // `DateSent<=…` and `DateSent>=…` reach the server as the parameters `DateSent<` and `DateSent>`
+    expect((await list("DateSent<=2026-12-05")).bodies).toEqual([dec5pm, dec5am, dec4]);
+    expect((await list("DateSent>=2026-12-05")).bodies).toEqual([dec6, dec5pm, dec5am]);
+    expect((await list("DateSent>=2026-12-05T16:43:52Z")).bodies).toEqual([dec6, dec5pm]);
+    expect((await list("DateSent<=2026-12-05T10:00:00Z")).bodies).toEqual([dec5am, dec4]);
+    expect((await list("DateSent<=2000-01-01")).bodies).toEqual([]);
+    expect((await list("DateSent>=2026-12-05T10:00:00Z&DateSent<=2026-12-05T23:00:00Z")).bodies).toEqual([
+      dec5pm,
+      dec5am,
+    ]);
+    // the other formats Twilio's description gives, read as GMT unless they name a zone
+    expect((await list(`DateSent>=${encodeURIComponent("2026-12-05 16:43:52.000")}`)).bodies).toEqual([
+      dec6,
+      dec5pm,
+    ]);
+    expect((await list(`DateSent>=${encodeURIComponent("Sat, 05 Dec 2026 16:43:52 -0000")}`)).bodies).toEqual(
+      [dec6, dec5pm],
+    );
+    expect((await list(`DateSent>=${encodeURIComponent("12/05/2026 09:43:52 MST")}`)).bodies).toEqual([
+      dec6,
+      dec5pm,
+    ]);
+    // what the official SDK sends for dateSentAfter / dateSentBefore
+    const sdkListed = await sdk.messages.list({
+      dateSentAfter: new Date(at(dec5am)),
+      dateSentBefore: new Date(at(dec5pm) - 1000),
+    });
+    expect(sdkListed.map((m) => m.body)).toEqual([dec5am]);
+  });
+
+  it("refuses a DateSent it cannot read instead of ignoring it", async () => {
+    await sendAt(times);
+    const refused = await list("DateSent>=yesterday");
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ status: 400, message: expect.stringContaining("DateSent>") });
+  });
+
+  it("pages with the PageToken of each next_page_uri, so messages created meanwhile shift nothing", async () => {
+    const sids = await sendAt(times);
+    const first = await sdk.messages.page({ pageSize: 2 });
+    expect(first.instances.map((m) => m.body)).toEqual([times[3], times[2]]);
+    // a new message arrives between two pages: offset paging would show times[2] again
+    clock = at("2026-12-07T00:00:00Z");
+    await sdk.messages.create({ to: "+14155550199", from: "+15005550006", body: "later" });
+    const second = await first.nextPage();
+    expect(second?.instances.map((m) => m.body)).toEqual([times[1], times[0]]);
+    const pages = listed.requests({ method: "GET" }).map((r) => r.query);
+    expect(pages[1]).toMatchObject({
+      PageSize: "2",
+      Page: "1",
+      PageToken: `PA${sids.get(times[2] as string)}`,
+    });
+    expect((await second?.nextPage()) ?? undefined).toBeUndefined();
+    expect((await list("PageToken=PAnot-a-message")).status).toBe(400);
+  });
+
+  it("refuses another token for an account once one is in use, without `accounts` configured", async () => {
+    await sdk.messages.create({ to: "+14155550100", from: "+15005550006", body: "first" });
+    const stranger = twilio(SID, "someone-elses-token", { httpClient: emulatorHttpClient(listed.url) });
+    const failure = await restError(
+      stranger.messages.create({ to: "+14155550100", from: "+15005550006", body: "forged" }),
+    );
+    expect(failure).toMatchObject({ status: 401, code: 20003 });
+    expect((await restError(stranger.messages.list())).status).toBe(401);
+    // an API key is held to its first secret the same way
+    const key = twilio("SK0123", "key-secret", {
+      accountSid: SID,
+      httpClient: emulatorHttpClient(listed.url),
+    });
+    await key.messages.list();
+    const wrongKey = twilio("SK0123", "guess", {
+      accountSid: SID,
+      httpClient: emulatorHttpClient(listed.url),
+    });
+    expect((await restError(wrongKey.messages.list())).status).toBe(401);
   });
 });

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { SendgridSendEmail } from "../../src/core/commands.js";
 import type { JourneySpec } from "../../src/core/journey/index.js";
 import { playbookJourney } from "../../src/core/journey/index.js";
+import { emptyProfile } from "../../src/core/reduce.js";
 import { mailerliteDestination } from "../../src/destinations/mailerlite.js";
+import { sendgridDestination } from "../../src/destinations/sendgrid.js";
 import { twilioDestination } from "../../src/destinations/twilio.js";
+import type { Destination } from "../../src/destinations/types.js";
 import { type RunningEmulators, startEmulators } from "../../src/emulators/index.js";
+import { startSendGridEmulator } from "../../src/emulators/sendgrid.js";
 import { createSeededRandom, retryDelayMs } from "../../src/runtime/backoff.js";
 import { createManualClock, type ManualClock } from "../../src/runtime/clock.js";
 import { createEngine, type Engine, type EngineOptions } from "../../src/runtime/engine.js";
@@ -42,15 +47,26 @@ function journey(): JourneySpec {
   return playbookJourney({ whatsappTemplates: TEMPLATES });
 }
 
-function setup(overrides: Partial<EngineOptions> = {}): { engine: Engine; store: Store } {
+function setup(
+  overrides: Partial<EngineOptions> = {},
+  options: { timeouts?: { mailerlite?: number; twilio?: number }; destinations?: Destination[] } = {},
+): { engine: Engine; store: Store } {
   const store = memoryStore();
-  const destinations = [
-    mailerliteDestination({ apiKey: ML_TOKEN, baseUrl: emulators.urls.mailerlite as string, pacing: false }),
+  const destinations = options.destinations ?? [
+    mailerliteDestination({
+      apiKey: ML_TOKEN,
+      baseUrl: emulators.urls.mailerlite as string,
+      pacing: false,
+      ...(options.timeouts?.mailerlite ? { timeoutMs: options.timeouts.mailerlite } : {}),
+    }),
     twilioDestination({
       accountSid: SID,
       authToken: TOKEN,
       baseUrl: emulators.urls.twilio as string,
       messagingServiceSid: SERVICE,
+      // nobody listens there: the URL only carries each message's idempotency key to the emulator
+      statusCallback: "http://127.0.0.1:9/twilio-status",
+      ...(options.timeouts?.twilio ? { timeoutMs: options.timeouts.twilio } : {}),
     }),
   ];
   const engine = createEngine({
@@ -302,3 +318,206 @@ describe("the engine delivering through the real SDKs to the emulators", () => {
     });
   });
 });
+
+/** messages Twilio created, per idempotency key (the `key` its status callback URL carries) */
+function twilioMessagesPerKey(): Map<string, number> {
+  const perKey = new Map<string, number>();
+  for (const request of emulators.twilio?.requests({ method: "POST" }) ?? []) {
+    if (request.status !== 201) continue;
+    const callback = (request.body as Record<string, string>).StatusCallback as string;
+    const key = new URL(callback).searchParams.get("key") as string;
+    perKey.set(key, (perKey.get(key) ?? 0) + 1);
+  }
+  return perKey;
+}
+
+/** waits (real time) until `condition` holds: the emulator finishing requests its client gave up on */
+async function until(condition: () => boolean, what: string) {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!condition()) throw new Error(`gave up waiting for ${what}`);
+}
+
+/** ticks from one due moment to the next until nothing is pending */
+async function drain(engine: Engine, store: Store) {
+  for (let guard = 0; guard < 50; guard++) {
+    await engine.tick();
+    const pending = await store.listOutbox({ state: "pending", limit: 1000 });
+    if (pending.length === 0) return;
+    clock.set(Math.max(clock.now(), Math.min(...pending.map((e) => e.dueAt))));
+  }
+  throw new Error("drain: the outbox never emptied");
+}
+
+describe("a send that got no answer: the provider held the request past the client's timeout", () => {
+  const shoppers = Array.from({ length: 6 }, (_, i) => ({
+    id: `held${i}`,
+    phone: `+1415555030${i}`,
+    sms: true,
+    whatsapp: true,
+  }));
+
+  async function heldNudges(timeouts: { mailerlite?: number; twilio?: number }) {
+    const { engine, store } = setup({}, { timeouts });
+    for (const shopper of shoppers) {
+      clock.set(T0);
+      await ingestAtTheirTimes(engine, [
+        identify(shopper),
+        add(shopper, 0, 90),
+        add(shopper, 5, 10, "USD", "Belt"),
+      ]);
+    }
+    clock.set(T0 + 20 * MIN);
+    return { engine, store };
+  }
+
+  it("is looked up before any resend: Twilio gets each idempotency key once", async () => {
+    const { engine, store } = await heldNudges({ twilio: 500 });
+    // every WhatsApp nudge reaches Twilio, which answers only after the client stopped waiting
+    emulators.twilio?.setFaults({ latencyMs: 1_500 });
+    await engine.tick();
+    const pending = await store.listOutbox({ state: "pending", limit: 100 });
+    const stranded = pending.filter((e) => e.command.type === "twilio.sendWhatsApp");
+    expect(stranded).toHaveLength(shoppers.length);
+    expect(
+      stranded.every((e) => e.sendingSince !== null && /timed out|timeout/i.test(e.lastError ?? "")),
+    ).toBe(true);
+    await until(
+      () => (emulators.twilio?.requests({ method: "POST" }) ?? []).length >= shoppers.length,
+      "Twilio",
+    );
+    emulators.twilio?.setFaults({});
+    await drain(engine, store);
+
+    const perKey = twilioMessagesPerKey();
+    expect(perKey.size).toBe(shoppers.length);
+    expect([...perKey.values()]).toEqual(shoppers.map(() => 1));
+    const sent = await store.listOutbox({ state: "sent", limit: 1000 });
+    const whatsapp = sent.filter((e) => e.command.type === "twilio.sendWhatsApp");
+    expect(whatsapp).toHaveLength(shoppers.length);
+    // recorded with the message the held request created
+    const sids = new Set(emulators.twilio?.messages().map((m) => m.sid));
+    expect(whatsapp.every((e) => sids.has(e.providerId as string))).toBe(true);
+    // the resend waited for the lookup delay, so the held requests had landed
+    expect(Math.min(...whatsapp.map((e) => e.sentAt as number))).toBeGreaterThanOrEqual(
+      T0 + 20 * MIN + 30_000,
+    );
+  });
+
+  it("is sent once when the lookup finds that the request never landed", async () => {
+    const { engine, store } = await heldNudges({ twilio: 500 });
+    // Twilio answers an error, but only after the client stopped waiting: nothing was created
+    emulators.twilio?.setFaults({ latencyMs: 1_500, errorRate: 1, errorStatus: 503 });
+    await engine.tick();
+    await until(
+      () => (emulators.twilio?.requests({ method: "POST" }) ?? []).length >= shoppers.length,
+      "Twilio",
+    );
+    emulators.twilio?.setFaults({});
+    await drain(engine, store);
+    expect([...twilioMessagesPerKey().values()]).toEqual(shoppers.map(() => 1));
+    expect(await store.listOutbox({ state: "dead" })).toEqual([]);
+  });
+
+  it("MailerLite group adds are idempotent: repeated after a timeout, each shopper joins the group once", async () => {
+    const { engine, store } = await heldNudges({ mailerlite: 500 });
+    // only the group adds (the emails) are held past the client's timeout
+    emulators.mailerlite?.setFaults({
+      latencyMs: 1_500,
+      match: { method: "POST", path: "/api/subscribers/*" },
+    });
+    const groupAdds = () =>
+      (emulators.mailerlite?.requests({ method: "POST", path: "/api/subscribers/*" }) ?? []).filter((r) =>
+        r.path.includes("/groups/"),
+      );
+    // the field upserts go through; the group adds wait for them, then time out
+    for (let i = 0; i < 3 && groupAdds().length === 0; i++) {
+      await engine.tick();
+      clock.advance(2_000);
+    }
+    await until(() => groupAdds().length >= shoppers.length, "MailerLite");
+    emulators.mailerlite?.setFaults({});
+    await drain(engine, store);
+    // the timed-out calls were carried out, then made again: the same state, one join (one email) each
+    const joins = emulators.mailerlite?.groupJoins() ?? [];
+    const perShopper = new Map<string, number>();
+    for (const join of joins)
+      perShopper.set(
+        `${join.email} ${join.groupName}`,
+        (perShopper.get(`${join.email} ${join.groupName}`) ?? 0) + 1,
+      );
+    expect(perShopper.size).toBe(shoppers.length);
+    expect([...perShopper.values()].every((n) => n === 1)).toBe(true);
+    // every add was made at least twice: held past the timeout (and carried out), then again after it
+    expect(groupAdds().length).toBeGreaterThanOrEqual(2 * shoppers.length);
+    expect(await store.listOutbox({ state: "dead" })).toEqual([]);
+  });
+
+  it("a destination that can neither be asked nor repeat safely dead-letters it instead of sending twice", async () => {
+    const receiver = await startSendGridEmulator({ apiKeys: ["SG.key"] });
+    try {
+      const sendgrid = sendgridDestination({
+        apiKey: "SG.key",
+        from: "shop@example.com",
+        baseUrl: receiver.url,
+        timeoutMs: 500,
+      });
+      const { engine, store } = setup({}, { destinations: [sendgrid] });
+      await store.transact("p:held", (tx) =>
+        tx.save({
+          profile: { ...emptyProfile("p:held", T0) },
+          wakeAt: null,
+          commands: [sendgridCommand("p:held")],
+          now: T0,
+        }),
+      );
+      receiver.setFaults({ latencyMs: 1_500 });
+      await engine.tick();
+      await until(() => receiver.mails().length === 1, "SendGrid");
+      receiver.setFaults({});
+      clock.advance(DAY);
+      await engine.tick();
+      expect(receiver.mails()).toHaveLength(1);
+      const [dead] = await store.listOutbox({ state: "dead" });
+      expect(dead?.deadReason).toMatch(/^outcome unknown: .*may have been delivered.*cartback dlq retry/);
+
+      // a worker that died mid-send leaves the same doubt: dead-lettered, not sent again
+      await store.transact("p:held2", (tx) =>
+        tx.save({
+          profile: emptyProfile("p:held2", T0),
+          wakeAt: null,
+          commands: [sendgridCommand("p:held2")],
+          now: clock.now(),
+        }),
+      );
+      expect(await store.claimOutbox(clock.now(), 10, { worker: "died", leaseMs: 5_000 })).toHaveLength(1);
+      clock.advance(6_000);
+      await engine.tick();
+      expect(receiver.mails()).toHaveLength(1);
+      expect((await store.getOutbox("p:held2:receipt"))?.deadReason).toMatch(
+        /^outcome unknown: no answer \(an attempt started .* ended without one\)/,
+      );
+    } finally {
+      await receiver.stop();
+    }
+  });
+});
+
+function sendgridCommand(profileId: string): SendgridSendEmail {
+  return {
+    key: `${profileId}:receipt`,
+    kind: "message",
+    channel: "email",
+    profileId,
+    cartId: null,
+    journey: "manual",
+    stage: null,
+    step: null,
+    segment: null,
+    variant: null,
+    discountPercent: null,
+    type: "sendgrid.sendEmail",
+    to: "ada@example.com",
+    templateId: "d-0123456789abcdef0123456789abcdef",
+    dynamicTemplateData: { first_name: "Ada" },
+  };
+}

@@ -1,6 +1,7 @@
 /** Starts `engine-process.ts` children and talks to them, for the crash and multi-worker tests. */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import type { Store } from "../../src/runtime/store.js";
 import { afternoonZone } from "../helpers/time-zones.js";
 
 export const SID = "AC0123456789abcdef0123456789abcdef";
@@ -86,10 +87,17 @@ export async function waitFor(
   }
 }
 
-/** one shopper who abandoned a $90 cart three hours ago and opted in to WhatsApp: stage 1 is due now */
-export function shopperMessages(i: number, now: number): Record<string, unknown>[] {
+/**
+ * one shopper who abandoned a $90 cart three hours ago and opted in to WhatsApp (and SMS with `sms`):
+ * stage 1 is due now
+ */
+export function shopperMessages(
+  i: number,
+  now: number,
+  options: { userPrefix?: string; sms?: boolean } = {},
+): Record<string, unknown>[] {
   const at = (minutes: number) => new Date(now - 3 * 3_600_000 + minutes * 60_000).toISOString();
-  const userId = `u${i}`;
+  const userId = `${options.userPrefix ?? "u"}${i}`;
   const context = { timezone: afternoonZone(now) };
   return [
     {
@@ -102,6 +110,7 @@ export function shopperMessages(i: number, now: number): Record<string, unknown>
         email: `${userId}@example.com`,
         phone: `+1415555${String(1000 + i).padStart(4, "0")}`,
         whatsapp_opt_in: true,
+        ...(options.sms ? { sms_opt_in: true } : {}),
         first_name: "Sam",
       },
     },
@@ -115,4 +124,14 @@ export function shopperMessages(i: number, now: number): Record<string, unknown>
       properties: { cart_id: `cart-${i}`, product_id: "shirt", price: 90, quantity: 1, currency: "USD" },
     },
   ];
+}
+
+/** outbox entries a finished run must not leave: dead, still pending, or still being sent */
+export async function unsettledOutbox(store: Store): Promise<string[]> {
+  const entries = [
+    ...(await store.listOutbox({ state: "dead" })),
+    ...(await store.listOutbox({ state: "pending" })),
+    ...(await store.listOutbox({ state: "sending" })),
+  ];
+  return entries.map((e) => `${e.state} ${e.key}: ${e.lastError ?? ""} ${e.deadReason ?? ""}`);
 }

@@ -9,10 +9,12 @@ import type { Profile } from "../../src/core/profile.js";
 import {
   isStoreConflictError,
   isStoreUsageError,
+  type OutboxState,
   type Store,
   type StoreTransaction,
   transactByKeys,
 } from "../../src/runtime/store.js";
+import { OUTBOX_MOVES, type OutboxMove } from "../../src/stores/outbox.js";
 import { sampleGroupAdd, sampleProfile, sampleSms } from "./sample-profile.js";
 
 const T0 = Date.UTC(2026, 10, 23, 12);
@@ -571,6 +573,29 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
         });
       });
 
+      it("a retry after an attempt without an answer keeps its start, and the next claims are flagged", async () => {
+        await put("p1", { commands: [sampleSms("p1", "sms-1")] });
+        await store.claimOutbox(T0, 10, lease("d"));
+        const timedOut = { error: "timed out", nextAttemptAt: T0 + 30_000, outcomeUnknown: true };
+        expect(await store.markRetry("sms-1", timedOut)).toBe(true);
+        expect(await store.getOutbox("sms-1")).toMatchObject({ state: "pending", sendingSince: T0 });
+        const [again] = await store.claimOutbox(T0 + 30_000, 10, lease("d"));
+        // the lookup searches from the first attempt that may have gone out, not from this one
+        expect(again).toMatchObject({ attempts: 2, outcomeUnknown: true, sendingSince: T0 });
+        // the lookup itself failed: still unknown
+        await store.markRetry("sms-1", { ...timedOut, nextAttemptAt: T0 + 60_000 });
+        expect((await store.claimOutbox(T0 + 60_000, 10, lease("d")))[0]).toMatchObject({
+          outcomeUnknown: true,
+          sendingSince: T0,
+        });
+        // an attempt with an answer (a 503) settles it: the next claim starts afresh
+        await store.markRetry("sms-1", { error: "503", nextAttemptAt: T0 + 90_000 });
+        expect((await store.claimOutbox(T0 + 90_000, 10, lease("d")))[0]).toMatchObject({
+          outcomeUnknown: false,
+          sendingSince: T0 + 90_000,
+        });
+      });
+
       it("dead letters can be listed, retried from scratch, or dropped for good", async () => {
         await put("p1", { commands: [sampleSms("p1", "a"), sampleSms("p1", "b"), sampleSms("p1", "c")] });
         await store.claimOutbox(T0, 10, lease("d"));
@@ -617,6 +642,58 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
         const replay = await put("p1", { commands: [sampleSms("p1", "a")] });
         expect(replay.saved.enqueued).toEqual([]);
         expect((await store.getOutbox("b"))!.state).toBe("sending");
+      });
+
+      it("every call changes an entry's state exactly as the shared table allows, and no other way", async () => {
+        const states: OutboxState[] = ["pending", "sending", "sent", "dead", "dropped"];
+        let made = 0;
+        /** one entry in `state`, due before every entry made so far, so a claim then takes only it */
+        const entryIn = async (state: OutboxState, key: string) => {
+          const dueAt = T0 - ++made;
+          await put(`p-${key}`, { commands: [{ command: sampleSms(`p-${key}`, key), dueAt }] });
+          if (state === "pending") return;
+          expect((await store.claimOutbox(dueAt, 1, lease("d"))).map((e) => e.key)).toEqual([key]);
+          if (state === "sent") await store.markSent(key, { at: T0 });
+          if (state === "dead" || state === "dropped")
+            await store.deadLetter(key, { reason: "r", at: T0, dropped: state === "dropped" });
+        };
+        const moves: Record<Exclude<OutboxMove, "claim">, (key: string) => Promise<boolean>> = {
+          markSent: (key) => store.markSent(key, { at: T0 + 1 }),
+          markRetry: (key) => store.markRetry(key, { error: "e", nextAttemptAt: T0 + 1 }),
+          deadLetter: (key) => store.deadLetter(key, { reason: "r2", at: T0 + 1 }),
+          retryDeadLetter: (key) => store.retryDeadLetter(key, T0 + 1),
+          dropDeadLetter: (key) => store.dropDeadLetter(key),
+        };
+        const seen: string[] = [];
+        const expected: string[] = [];
+        for (const [move, call] of Object.entries(moves) as [
+          OutboxMove,
+          (key: string) => Promise<boolean>,
+        ][]) {
+          for (const state of states) {
+            const key = `${move}-${state}`;
+            await entryIn(state, key);
+            const changed = await call(key);
+            const after = (await store.getOutbox(key))!.state;
+            seen.push(`${move} ${state} → ${changed ? after : "refused"}`);
+            const allowed = OUTBOX_MOVES[move];
+            expected.push(
+              `${move} ${state} → ${allowed.from.includes(state) && allowed.to.includes(after) ? after : "refused"}`,
+            );
+            if (!changed) expect(after, key).toBe(state);
+          }
+        }
+        expect(seen).toEqual(expected);
+        // once every lease has run out, a claim takes exactly the entries in a state the table lets it take
+        const before = await store.listOutbox({ limit: 1000 });
+        const claimed = await store.claimOutbox(T0 + 60 * MIN, 1000, lease("d2"));
+        expect(claimed.map((e) => e.key).sort()).toEqual(
+          before
+            .filter((e) => OUTBOX_MOVES.claim.from.includes(e.state))
+            .map((e) => e.key)
+            .sort(),
+        );
+        expect(claimed.every((e) => OUTBOX_MOVES.claim.to.includes(e.state))).toBe(true);
       });
 
       it("lists entries by profile and state, oldest due first, with a limit", async () => {

@@ -78,20 +78,23 @@ afterAll(async () => {
   await client.end();
 });
 
-const stores: [string, () => Store][] = [
+const why = "DATABASE_URL is not set (.ci/run sets it to the CI machine's PostgreSQL)";
+if (!url) console.warn(`PostgreSQL core round trip skipped: ${why}`);
+
+const stores: [string, (() => Store) | null][] = [
   ["memory", () => memoryStore()],
   ["sqlite", () => sqliteStore({ path: ":memory:" })],
+  [
+    url ? "postgres" : `postgres (skipped: ${why})`,
+    url
+      ? () => {
+          const schema = `cartback_core_${process.pid}`;
+          schemas.push(schema);
+          return postgresStore({ connectionString: url, schema, max: 2 });
+        }
+      : null,
+  ],
 ];
-if (url) {
-  stores.push([
-    "postgres",
-    () => {
-      const schema = `cartback_core_${process.pid}`;
-      schemas.push(schema);
-      return postgresStore({ connectionString: url, schema, max: 2 });
-    },
-  ]);
-}
 
 describe("core profiles through the stores", () => {
   const book = createProfileBook();
@@ -106,21 +109,24 @@ describe("core profiles through the stores", () => {
   });
 
   for (const [name, create] of stores) {
-    it(`${name}: the same profiles and the same identity index as the core's profile book`, async () => {
-      const store = create();
-      try {
-        await applyAll(store, scenario);
-        const stats = await store.stats(0);
-        expect(stats.profiles).toBe(expected.length);
-        for (const profile of expected) {
-          expect((await store.load(profile.id))!.profile).toEqual(profile);
-          for (const key of profileIdentityKeys(profile)) {
-            expect(await store.resolve([key])).toEqual([book.resolve(key)]);
+    it.skipIf(create === null)(
+      `${name}: the same profiles and the same identity index as the core's profile book`,
+      async () => {
+        const store = (create as () => Store)();
+        try {
+          await applyAll(store, scenario);
+          const stats = await store.stats(0);
+          expect(stats.profiles).toBe(expected.length);
+          for (const profile of expected) {
+            expect((await store.load(profile.id))!.profile).toEqual(profile);
+            for (const key of profileIdentityKeys(profile)) {
+              expect(await store.resolve([key])).toEqual([book.resolve(key)]);
+            }
           }
+        } finally {
+          await store.close();
         }
-      } finally {
-        await store.close();
-      }
-    });
+      },
+    );
   }
 });

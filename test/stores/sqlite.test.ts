@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { isStoreConflictError } from "../../src/runtime/store.js";
 import { migrateSqlite, SQLITE_MIGRATIONS, sqliteStore } from "../../src/stores/sqlite.js";
 import { runStoreConformance } from "./conformance.js";
@@ -241,5 +241,25 @@ describe("sqlite store", () => {
 
   it("says which option is missing", () => {
     expect(() => sqliteStore({} as never)).toThrow("missing required option `path`");
+    expect(() => sqliteStore({ path: freshPath(), synchronous: "off" as never })).toThrow(
+      'option `synchronous` must be "normal" or "full", got "off"',
+    );
+  });
+
+  it("syncs every commit to disk with synchronous: full, and only at checkpoints by default", async () => {
+    const pragmas = vi.spyOn(Database.prototype, "pragma");
+    try {
+      const settings = async (options: { synchronous?: "normal" | "full" }) => {
+        pragmas.mockClear();
+        const store = sqliteStore({ path: freshPath(), ...options });
+        await store.stats(T0);
+        await store.close();
+        return pragmas.mock.calls.map(([sql]) => sql).filter((sql) => sql.startsWith("synchronous"));
+      };
+      expect(await settings({})).toEqual(["synchronous = NORMAL"]);
+      expect(await settings({ synchronous: "full" })).toEqual(["synchronous = FULL"]);
+    } finally {
+      pragmas.mockRestore();
+    }
   });
 });
