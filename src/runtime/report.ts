@@ -73,7 +73,11 @@ export function journeyTimeline(profile: Profile): TimelineEntry[] {
         ...base,
         at: sent.at,
         what: "sent",
-        detail: `stage ${sent.stage} ${sent.step} by ${sent.channel ?? "task"}`,
+        detail:
+          `stage ${sent.stage} ${sent.step} by ${sent.channel ?? "task"}` +
+          (sent.due !== undefined && sent.heldBy
+            ? ` (due ${new Date(sent.due).toISOString()}, held by ${sent.heldBy.join(", ")})`
+            : ""),
       });
     }
     for (const skipped of instance.skipped ?? []) {
