@@ -7,13 +7,37 @@
  * jumps to the next wake-up).
  */
 import { type Command, type CommandMeta, commandMeta } from "../core/commands.js";
-import type { CartEvent } from "../core/events.js";
+import type { CartEvent, Channel } from "../core/events.js";
 import { createProfileBook } from "../core/identity.js";
-import { type JourneySpec, type PlanContext, planShopper, resolveJourney } from "../core/journey/index.js";
+import {
+  instanceKey,
+  type JourneyInstance,
+  type JourneySpec,
+  type PlanContext,
+  planShopper,
+  resolveJourney,
+} from "../core/journey/index.js";
+import type { Profile } from "../core/profile.js";
 
 export interface SimulatedCommand {
   at: number;
   command: Command;
+  /** with `explain`: for a message that went out later than it was due, when it was due and what held it */
+  held?: { due: number; by: string[] };
+}
+
+/** with `explain`: a step that was not sent, and why */
+export interface SimulatedSkip {
+  at: number;
+  profileId: string;
+  journey: string;
+  cartId: string;
+  segment: string | null;
+  stage: number;
+  step: string;
+  channel: Channel | null;
+  key: string;
+  reason: string;
 }
 
 /** one line of `cartback simulate --format ndjson`: the stable output contract, the command's
@@ -23,6 +47,8 @@ export type SimulationRecord = Omit<CommandMeta, "after"> & {
   type: Command["type"];
   after: string | null;
   command: Command;
+  /** with `--explain`, on messages: when it was due and what held it, or null when it went on time */
+  held?: { due: string; by: string[] } | null;
 };
 
 // the commands of one plan share their instant: format it once
@@ -37,9 +63,52 @@ function isoTime(at: number): string {
   return lastIso;
 }
 
-export function toRecord({ at, command }: SimulatedCommand): SimulationRecord {
+export function toRecord({ at, command, held }: SimulatedCommand, explain = false): SimulationRecord {
   const meta = commandMeta(command, command.kind, command.key);
-  return { at: isoTime(at), type: command.type, ...meta, after: command.after ?? null, command };
+  const record: SimulationRecord = {
+    at: isoTime(at),
+    type: command.type,
+    ...meta,
+    after: command.after ?? null,
+    command,
+  };
+  if (explain && command.kind === "message") {
+    record.held = held ? { due: new Date(held.due).toISOString(), by: held.by } : null;
+  }
+  return record;
+}
+
+/** with `--explain`: one line of `cartback simulate` for a message that was not sent */
+export interface SkipRecord {
+  at: string;
+  type: "journey.skipped";
+  kind: "skipped";
+  channel: Channel | null;
+  profileId: string;
+  cartId: string;
+  journey: string;
+  stage: number;
+  step: string;
+  segment: string | null;
+  key: string;
+  reason: string;
+}
+
+export function toSkipRecord(skip: SimulatedSkip): SkipRecord {
+  return {
+    at: isoTime(skip.at),
+    type: "journey.skipped",
+    kind: "skipped",
+    channel: skip.channel,
+    profileId: skip.profileId,
+    cartId: skip.cartId,
+    journey: skip.journey,
+    stage: skip.stage,
+    step: skip.step,
+    segment: skip.segment,
+    key: skip.key,
+    reason: skip.reason,
+  };
 }
 
 /** a binary min-heap of (time, profile id); stale entries are skipped by the caller */
@@ -104,6 +173,11 @@ export interface SimulationOptions {
   until: number;
   /** receives every command as it is produced, in time order */
   onCommand: (entry: SimulatedCommand) => void;
+  /**
+   * explains the replay: messages that went out later than due carry `held`, and every step that was
+   * not sent reaches `onSkip` with its reason (costs a look at every changed journey instance)
+   */
+  explain?: { onSkip: (skip: SimulatedSkip) => void };
 }
 
 export interface SimulationSummary {
@@ -139,7 +213,7 @@ export interface Simulation {
  * last event, when it depends on that event).
  */
 export function createSimulation(options: SimulationOptions): Simulation {
-  const { context, onCommand } = options;
+  const { context, onCommand, explain } = options;
   const journeys = options.journeys.map(resolveJourney);
   let until = options.until;
   const book = createProfileBook();
@@ -154,16 +228,47 @@ export function createSimulation(options: SimulationOptions): Simulation {
   let closed = false;
   let ended = false;
 
+  /** the holds of the messages a plan sent, by key, and the steps it did not send */
+  const explainPlan = (before: Profile, instances: readonly JourneyInstance[], now: number) => {
+    const held = new Map<string, { due: number; by: string[] }>();
+    const skips: SimulatedSkip[] = [];
+    for (const instance of instances) {
+      const previous = before.journeys[instanceKey(instance.journey, instance.cartId)];
+      for (const sent of instance.sent.slice(previous?.sent.length ?? 0)) {
+        if (sent.due !== undefined && sent.heldBy) held.set(sent.key, { due: sent.due, by: sent.heldBy });
+      }
+      for (const skip of (instance.skipped ?? []).slice(previous?.skipped?.length ?? 0)) {
+        skips.push({
+          at: now,
+          profileId: before.id,
+          journey: instance.journey,
+          cartId: instance.cartId,
+          segment: instance.segment,
+          stage: skip.stage,
+          step: skip.step,
+          channel: skip.channel,
+          key: skip.key,
+          reason: skip.reason,
+        });
+      }
+    }
+    return { held, skips };
+  };
+
   const plan = (profileId: string, now: number) => {
     const profile = book.get(profileId);
     if (!profile) return;
     const result = planShopper(journeys, profile, now, context);
     summary.plans++;
     if (result.profile !== profile) book.set(result.profile);
+    const explained =
+      explain && result.instances.length > 0 ? explainPlan(profile, result.instances, now) : null;
     for (const command of result.commands) {
       summary.commands++;
-      onCommand({ at: now, command });
+      const hold = explained?.held.get(command.key);
+      onCommand(hold ? { at: now, command, held: hold } : { at: now, command });
     }
+    if (explained) for (const skip of explained.skips) explain?.onSkip(skip);
     // the planner only asks for future wake-ups; anything else would replay the same instant forever.
     // Wake-ups after `until` stay queued: `until` may still move, and the replay never reaches them
     if (result.wakeAt !== null && result.wakeAt > now) {

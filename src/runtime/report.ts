@@ -126,7 +126,12 @@ export function journeyTimeline(profile: Profile, outbox: readonly OutboxEntry[]
         ...base,
         at: sent.at,
         what,
-        detail: `stage ${sent.stage} ${sent.step} by ${sent.channel ?? "task"}${note}`,
+        detail:
+          `stage ${sent.stage} ${sent.step} by ${sent.channel ?? "task"}` +
+          (sent.due !== undefined && sent.heldBy
+            ? ` (due ${new Date(sent.due).toISOString()}, held by ${sent.heldBy.join(", ")})`
+            : "") +
+          note,
       });
     }
     for (const skipped of instance.skipped ?? []) {

@@ -214,6 +214,35 @@ describe("cartback simulate", () => {
     expect(stdout).toContain("5 messages (3 email, 2 sms)");
   });
 
+  it("shows the messages pacing held and the ones it did not send, with their reasons", async () => {
+    // abandoned at 21:00 London: the stage-1 WhatsApp would only go after stage 2 is due
+    const eve = { id: "eve", phone: "+447911123456", sms: true, whatsapp: true, timezone: "Europe/London" };
+    const input = ndjson(
+      identify(eve, 11 * 60 - 20),
+      add(eve, 11 * 60 - 20, 250),
+      add(eve, 11 * 60 - 15, 60, "USD", "Scarf"),
+    );
+    const table = await runCli(["simulate", "--format", "table", "-"], input);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/2026-03-02 21:00 .+whatsapp +1\/whatsapp .+not sent: stale/);
+    expect(table.stdout).toMatch(
+      /2026-03-03 09:00 .+sms +2\/sms .+\[held from 01:00: after_email, quiet_hours\]/,
+    );
+    expect(table.stdout).toMatch(/whatsapp +3\/whatsapp .+\[held from 09:00: spacing, after_email\]/);
+    expect(table.stdout).toMatch(/sms +3\/sms .+not sent: other_text_channel/);
+    expect(table.stdout).toContain("not sent: 1 stale, 1 other_text_channel");
+    // the same in NDJSON with --explain; without it, the output is only the commands
+    const explained = records((await runCli(["simulate", "--explain", "-"], input)).stdout);
+    expect(explained.filter((r) => r.kind === "skipped").map((r) => [r.step, r.reason])).toContainEqual([
+      "whatsapp",
+      "stale",
+    ]);
+    const sms = explained.find((r) => r.type === "twilio.sendSms");
+    expect(sms.held).toEqual({ due: "2026-03-03T01:00:00.000Z", by: ["after_email", "quiet_hours"] });
+    const plain = records((await runCli(["simulate", "-"], input)).stdout);
+    expect(plain.some((r) => r.kind === "skipped" || "held" in r)).toBe(false);
+  });
+
   it("accepts a journey file and explains what is wrong with a bad one", async () => {
     const dir = tmpdir();
     const good = join(dir, `cartback-journey-${process.pid}.json`);

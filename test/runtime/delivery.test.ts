@@ -127,6 +127,14 @@ async function sentTimeline(store: Store, profileId: string): Promise<string[]> 
 
 const mo = { id: "mo", phone: "+14155550102", sms: true, whatsapp: true };
 
+/** runs the engine at the first nudge: the email at +20m, then its WhatsApp 10 minutes later */
+async function untilTheWhatsAppNudge(engine: Engine) {
+  clock.set(T0 + 20 * MIN);
+  await engine.tick();
+  clock.set(T0 + 30 * MIN);
+  await engine.tick();
+}
+
 describe("the engine delivering through the real SDKs to the emulators", () => {
   it("delivers the playbook's first-time-medium journey exactly as the preset promises", async () => {
     const { engine, store } = setup();
@@ -134,24 +142,24 @@ describe("the engine delivering through the real SDKs to the emulators", () => {
     await runUntil(engine, store, "p:user:mo", T0 + 40 * DAY);
     expect(await sentTimeline(store, "p:user:mo")).toEqual([
       "+20m email 1/email",
-      "+20m whatsapp 1/whatsapp",
+      "+30m whatsapp 1/whatsapp",
       "+4h20m email 2/email 5%",
-      "+4h20m sms 2/sms 5%",
+      "+4h30m sms 2/sms 5%",
       "+1d20m email 3/email 10%",
-      "+1d20m sms 3/sms 10%",
-      "+1d20m whatsapp 3/whatsapp 10%",
+      "+1d30m whatsapp 3/whatsapp 10%",
       "+7d20m email 4/day-7",
       "+21d20m email 4/day-21",
     ]);
+    // one text a stage, each 10 minutes after its email
     const twilio = emulators.twilio?.messages().filter((m) => m.direction === "outbound-api") ?? [];
-    expect(twilio.filter((m) => m.to === "+14155550102")).toHaveLength(2);
+    expect(twilio.filter((m) => m.to === "+14155550102")).toHaveLength(1);
     expect(twilio.filter((m) => m.to === "whatsapp:+14155550102")).toHaveLength(2);
-    expect(twilio.filter((m) => m.to.endsWith("+14155550102"))).toHaveLength(4);
+    expect(twilio.filter((m) => m.to.endsWith("+14155550102"))).toHaveLength(3);
     const groupAdds = emulators.mailerlite?.requests({ method: "POST", path: "/api/subscribers/*" }) ?? [];
     expect(groupAdds.filter((r) => r.path.includes("/groups/") && r.status < 300)).toHaveLength(5);
     expect(emulators.mailerlite?.subscriber("mo@example.com")?.fields).toMatchObject({});
     const metrics = engine.metrics();
-    expect(metrics.commands.twilio?.sent).toBe(4);
+    expect(metrics.commands.twilio?.sent).toBe(3);
     expect(metrics.lateness.count).toBeGreaterThan(0);
     expect(metrics.lateness.maxMs).toBe(0);
   });
@@ -164,7 +172,7 @@ describe("the engine delivering through the real SDKs to the emulators", () => {
     await runUntil(engine, store, "p:user:mo", T0 + 40 * DAY);
     expect(await sentTimeline(store, "p:user:mo")).toEqual([
       "+20m email 1/email",
-      "+20m whatsapp 1/whatsapp",
+      "+30m whatsapp 1/whatsapp",
     ]);
     const removals = emulators.mailerlite?.requests({ method: "DELETE", path: "/api/subscribers/*" }) ?? [];
     expect(removals.length).toBeGreaterThan(0);
@@ -176,13 +184,12 @@ describe("the engine delivering through the real SDKs to the emulators", () => {
     await ingestAtTheirTimes(engine, [identify(mo), add(mo, 0, 90), add(mo, 5, 10, "USD", "Belt")]);
     // Twilio is down at the first nudge: the WhatsApp message waits for a retry
     emulators.twilio?.setFaults({ errorRate: 1, errorStatus: 503 });
-    clock.set(T0 + 20 * MIN);
-    await engine.tick();
+    await untilTheWhatsAppNudge(engine);
     const waiting = await store.listOutbox({ profileId: "p:user:mo", state: "pending" });
     const whatsapp = waiting.find((e) => e.command.type === "twilio.sendWhatsApp");
     expect(whatsapp?.attempts).toBe(1);
     emulators.twilio?.setFaults({});
-    await ingestAtTheirTimes(engine, [order(mo, 25, 100)]);
+    await ingestAtTheirTimes(engine, [order(mo, 35, 100)]);
     clock.set(whatsapp?.dueAt as number);
     await engine.tick();
     const entry = await store.getOutbox(whatsapp?.key as string);
@@ -197,6 +204,8 @@ describe("the engine delivering through the real SDKs to the emulators", () => {
     await ingestAtTheirTimes(engine, [identify(mo), add(mo, 0, 90), add(mo, 5, 10, "USD", "Belt")]);
     emulators.twilio?.setFaults({ errorRate: 1, errorStatus: 500 });
     clock.set(T0 + 20 * MIN);
+    await engine.tick();
+    clock.set(T0 + 30 * MIN);
     const random = createSeededRandom(7);
     const delays: number[] = [];
     let key = "";
@@ -237,8 +246,7 @@ describe("the engine delivering through the real SDKs to the emulators", () => {
     });
     await ingestAtTheirTimes(engine, [identify(mo), add(mo, 0, 90), add(mo, 5, 10, "USD", "Belt")]);
     emulators.twilio?.setFaults({ errorRate: 1, errorStatus: 429 });
-    clock.set(T0 + 20 * MIN);
-    await engine.tick();
+    await untilTheWhatsAppNudge(engine);
     const entry = (await store.listOutbox({ profileId: "p:user:mo" })).find(
       (e) => e.command.type === "twilio.sendWhatsApp",
     );
@@ -273,8 +281,7 @@ describe("the engine delivering through the real SDKs to the emulators", () => {
       const { engine, store } = setup();
       await ingestAtTheirTimes(engine, [identify(mo), add(mo, 0, 90), add(mo, 5, 10, "USD", "Belt")]);
       emulators.twilio?.setFaults({ errorRate: 1, errorStatus: 503 });
-      clock.set(T0 + 20 * MIN);
-      await engine.tick();
+      await untilTheWhatsAppNudge(engine);
       emulators.twilio?.setFaults({});
       const pending = await store.listOutbox({ profileId: "p:user:mo", state: "pending" });
       const entry = pending.find((e) => e.command.type === "twilio.sendWhatsApp");

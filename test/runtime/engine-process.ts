@@ -28,7 +28,9 @@ async function main() {
   const store = await openStore();
   const engine = createEngine({
     store,
-    journeys: [playbookJourney({ whatsappTemplates: TEMPLATES })],
+    // the nudge's WhatsApp goes right after its email: the tests that drive this process run on the
+    // real clock and wait for both, not ten minutes for the text
+    journeys: [{ ...playbookJourney({ whatsappTemplates: TEMPLATES }), pacing: { textDelay: "0m" } }],
     destinations: [
       mailerliteDestination({ apiKey: ML_TOKEN, baseUrl: process.env.ML_URL as string, pacing: false }),
       twilioDestination({

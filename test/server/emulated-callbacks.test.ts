@@ -58,11 +58,14 @@ describe("emulator mode on a fixed port", () => {
       }),
     });
     expect(response.status).toBe(200);
-    // the classic journey's first stage, email and SMS, is due a day after abandonment
-    app.clock.set(T0 + 3 * 24 * 3_600_000);
-    for (let i = 0; i < 10; i++) {
-      const { woke, dispatched } = await app.engine.tick();
-      if (woke === 0 && dispatched === 0) break;
+    // the classic journey's first stage is due a day after abandonment (at +1d1h30m): the email,
+    // and its SMS 10 minutes after it
+    for (const at of [T0 + 26 * 3_600_000, T0 + 26 * 3_600_000 + 10 * 60_000]) {
+      app.clock.set(at);
+      for (let i = 0; i < 10; i++) {
+        const { woke, dispatched } = await app.engine.tick();
+        if (woke === 0 && dispatched === 0) break;
+      }
     }
     expect(app.emulators?.twilio?.messages().filter((m) => m.to === "+14155550177").length).toBeGreaterThan(
       0,

@@ -109,19 +109,24 @@ describe("RudderStack SDK → cartback serve (SQLite) → MailerLite and Twilio 
     );
     expect((await app.engine.showProfile("mo"))?.profile.carts[0]?.value).toBe(100);
 
-    // stage 1 at +20 min: the email (a MailerLite group its automation sends from) and WhatsApp
+    // stage 1 at +20 min: the email (a MailerLite group its automation sends from), then WhatsApp
+    // 10 minutes after it
     await at(19);
     expect(delivered()).toEqual({ groups: [], twilio: [] });
     await at(20);
+    expect(delivered()).toEqual({ groups: ["cartback-stage-1"], twilio: [] });
+    await at(30);
     expect(delivered()).toEqual({ groups: ["cartback-stage-1"], twilio: [`whatsapp:${PHONE}`] });
 
-    // stage 2 at +4 h 20 min: email with 5 % and an SMS
+    // stage 2 at +4 h 20 min: email with 5 %, and its SMS 10 minutes later
     await at(4 * 60 + 19);
     expect(delivered().twilio).toHaveLength(1);
     await at(4 * 60 + 20);
     const stage2 = delivered();
     expect(stage2.groups).toContain("cartback-stage-2");
-    expect(stage2.twilio).toEqual([`whatsapp:${PHONE}`, PHONE]);
+    expect(stage2.twilio).toEqual([`whatsapp:${PHONE}`]);
+    await at(4 * 60 + 30);
+    expect(delivered().twilio).toEqual([`whatsapp:${PHONE}`, PHONE]);
     const sms = emulators.twilio?.messages().at(-1);
     expect(sms?.body).toMatch(/5\s?%/);
 

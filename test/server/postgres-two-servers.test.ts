@@ -106,8 +106,11 @@ describe.skipIf(!url)(
         sdk.track({ userId: `s${i}`, event: "Product Added", timestamp, properties: item(i, 10, "belt") }),
       );
 
+      // each stage's email, and its text 10 minutes later
       await at(20);
+      await at(30);
       await at(4 * 60 + 20);
+      await at(4 * 60 + 30);
       await at(5 * 60);
 
       const sent = (emulators.twilio?.messages() ?? []).filter((m) => m.direction === "outbound-api");

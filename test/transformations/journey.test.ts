@@ -12,7 +12,8 @@ import { afternoonZone } from "../helpers/time-zones.js";
 import { deliverForm, deliverWebhook } from "./deliver.js";
 import { outputsOf, runMessages, sandboxFor } from "./helpers.js";
 
-const HOUR = 3_600_000;
+const MIN = 60_000;
+const HOUR = 60 * MIN;
 const SID = "AC00000000000000000000000000000002";
 
 /** a shopper whose cart has been idle for two hours */
@@ -32,6 +33,11 @@ function idleShopper(id: string, now: number): Profile {
       }),
     ],
   });
+}
+
+/** the shopper as the previous run left them: stage 1's email sent 15 minutes ago, its text due now */
+function afterTheEmail(profile: Profile, now: number, journey = playbookJourney()): Profile {
+  return planJourney(journey, profile, now - 15 * MIN, { storeTimezone: "UTC" }).profile;
 }
 
 function profileEvent(profile: Profile, messageId: string, asJson = false): Record<string, unknown> {
@@ -78,7 +84,8 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
       .filter((c) => c.type === "mailerlite.addToGroup" || c.type.startsWith("twilio."))
       .map((c) => c.key);
     expect(dueKeys).toEqual(nodeKeys);
-    expect(dueKeys).toEqual(["playbook:cart-ada:1:email:email", "playbook:cart-ada:1:whatsapp:whatsapp"]);
+    // the WhatsApp nudge follows the email 10 minutes later: the state says when to run again
+    expect(dueKeys).toEqual(["playbook:cart-ada:1:email:email"]);
     const stage = events.find((e) => e.event === "Cart Recovery Stage Due");
     expect(stage?.properties).toMatchObject({
       email: "ada@example.com",
@@ -88,14 +95,9 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
     // each message's Due event is its record: the planner's "Message Sent" for it is not repeated, the
     // analytics events that say something else are kept
     const tracked = inNode.commands.filter((c) => c.type === "rudderstack.track").map((c) => c.event);
-    expect(tracked).toEqual([
-      "Cart Recovery Started",
-      "Cart Recovery Message Sent",
-      "Cart Recovery Message Sent",
-    ]);
+    expect(tracked).toEqual(["Cart Recovery Started", "Cart Recovery Message Sent"]);
     expect(events.map((e) => e.event)).toEqual([
       "Cart Recovery Stage Due",
-      "Cart Recovery Message Due",
       "Cart Recovery Started",
       "Cart Recovery State",
     ]);
@@ -104,8 +106,23 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
       cart_id: "cart-ada",
       key: "playbook:cart-ada:start:track",
     });
+    // the bundle runs on its own clock: the wake-up is the same time after its run as after Node's
     const state = events.find((e) => e.event === "Cart Recovery State");
-    expect(state?.properties).toMatchObject({ profile_id: "ada", wake_at: inNode.wakeAt });
+    expect(state?.properties).toMatchObject({ profile_id: "ada" });
+    const ranAt = Date.parse(String(stage?.timestamp));
+    expect((state?.properties as { wake_at: number }).wake_at - ranAt).toBe((inNode.wakeAt as number) - now);
+
+    // the next run, once the email went 15 minutes ago, sends the WhatsApp nudge as Node would
+    const later = afterTheEmail(shopper, now);
+    const next = await run([profileEvent(later, "p-ada-2")], { output: "events" }, "RS");
+    const nextKeys = next.events
+      .filter((e) => String(e.event).endsWith(" Due"))
+      .map((e) => (e.properties as Record<string, unknown>).key);
+    const nextInNode = planJourney(playbookJourney(), later, now, { storeTimezone: "UTC" });
+    expect(nextKeys).toEqual(
+      nextInNode.commands.filter((c) => c.type.startsWith("twilio.")).map((c) => c.key),
+    );
+    expect(nextKeys).toEqual(["playbook:cart-ada:1:whatsapp:whatsapp"]);
   });
 
   it("sends nothing twice when the next run gets the state back (how a schedule drives it)", async () => {
@@ -140,7 +157,7 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
         messageId: "p1",
       }),
     ]);
-    const http = await run([profileEvent(shopper, "p1")], settings, "HTTP");
+    const http = await run([profileEvent(afterTheEmail(shopper, now), "p1")], settings, "HTTP");
     expect(http.events).toEqual([
       expect.objectContaining({
         To: "whatsapp:+919812345678",
@@ -206,7 +223,8 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
     const stage = events.find((e) => e.event === "Cart Recovery Stage Due");
     expect(stage?.properties).toMatchObject({ journey: "custom", group: "shop-stage-1" });
     const state = events.find((e) => e.event === "Cart Recovery State");
-    expect(state?.properties).toMatchObject({ wake_at: inNode.wakeAt });
+    const ranAt = Date.parse(String(stage?.timestamp));
+    expect((state?.properties as { wake_at: number }).wake_at - ranAt).toBe((inNode.wakeAt as number) - now);
   });
 });
 
@@ -242,7 +260,9 @@ describe("journey transformation end to end, through the destinations to the emu
         },
         twilio: { ...JOURNEY_DEFAULTS.twilio, whatsappFrom: "+15005550006" },
       };
-      const shopper = profileEvent(idleShopper("eve", Date.now()), "p-eve");
+      const now = Date.now();
+      const eve = idleShopper("eve", now);
+      const shopper = profileEvent(eve, "p-eve");
 
       const webhook = await run([shopper], settings, "WEBHOOK");
       for (const event of webhook.events) expect(await deliverWebhook(event)).toMatchObject({ status: 201 });
@@ -253,7 +273,8 @@ describe("journey transformation end to end, through the destinations to the emu
         recovery_stage: 1,
       });
 
-      const http = await run([shopper], settings, "HTTP");
+      // the next run, 15 minutes after the email: the WhatsApp nudge
+      const http = await run([profileEvent(afterTheEmail(eve, now, journey), "p-eve-2")], settings, "HTTP");
       const apiUrl = `${twilio.url}/2010-04-01/Accounts/${SID}/Messages.json`;
       for (const event of http.events) {
         expect(await deliverForm(apiUrl, { username: SID, password: "tw-token" }, event)).toMatchObject({

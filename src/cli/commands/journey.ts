@@ -59,6 +59,18 @@ function timing(stage: Stage, segments: readonly string[]): string {
   return parts.join("; ");
 }
 
+function pacingSummary(p: ResolvedJourney["pacing"]): string {
+  const parts = [
+    `${formatDuration(p.stageGap)} between stages or carts`,
+    `${formatDuration(p.textGap)} between texts`,
+    p.dailyMax === null ? "no daily limit" : `at most ${p.dailyMax} a day`,
+    `texts ${formatDuration(p.textDelay)} after the email`,
+    p.oneTextPerStage ? `one text a stage (${p.preferText} first)` : "every text channel a stage",
+    `${p.policy === "hold" ? "held" : "skipped"} when blocked`,
+  ];
+  return parts.join(", ");
+}
+
 export function summarizeJourney(spec: JourneySpec): string {
   const journey = resolveJourney(spec);
   const segments = journey.segments.map((s) => s.id);
@@ -68,7 +80,8 @@ export function summarizeJourney(spec: JourneySpec): string {
     .join(", ");
   lines.push(
     `  abandoned after ${inactivity} without activity (by intent); currency ${journey.thresholds.currency}`,
-    `  exits on ${journey.onAnyOrder ? "any order" : "an order of this cart"}${journey.suppressOtherJourneys ? "; waits while the shopper is in another journey" : ""}; stages at least ${formatDuration(journey.stageGap)} apart`,
+    `  exits on ${journey.onAnyOrder ? "any order" : "an order of this cart"}${journey.suppressOtherJourneys ? "; waits while the shopper is in another journey" : ""}`,
+    `  pacing: ${pacingSummary(journey.pacing)}`,
   );
   if (segments.length > 0) {
     lines.push("segments (first match wins)");

@@ -17,13 +17,19 @@ import { envSetting, flagChoice, flagSetting, readFlags, takePositionals } from 
 import { canReadInWorker, readEvents, readEventsInWorker } from "../event-reader.js";
 import { readJourneyArgument } from "../journey-argument.js";
 import { checkInput, openChecked } from "../ndjson.js";
-import { createSimulation, type SimulatedCommand, toRecord } from "../simulation.js";
+import {
+  createSimulation,
+  type SimulatedCommand,
+  type SimulatedSkip,
+  toRecord,
+  toSkipRecord,
+} from "../simulation.js";
 import { type CliCommand, type CliIO, UsageError } from "../types.js";
 
 const HELP = `Usage: cartback simulate [--journey <preset|file.json>] [--until <ISO time|+duration>]
-                         [--format ndjson|table] [--region CC] [--store-timezone TZ]
-                         [--link-base URL] [--reorder-window auto|all|<duration>]
-                         <events.ndjson|->
+                         [--format ndjson|table] [--explain] [--region CC]
+                         [--store-timezone TZ] [--link-base URL]
+                         [--reorder-window auto|all|<duration>] <events.ndjson|->
 
 Replays events in timestamp order on a virtual clock and shows every command the journey would
 produce, when. Nothing is sent. Invalid lines are reported on stderr and skipped (exit code 1).
@@ -33,7 +39,9 @@ Options:
   --until           stop at an ISO-8601 instant, or a duration after the last event such as +7d
                     (default: 30 days after the last event)
   --format          ndjson (default): one JSON object per command, in time order;
-                    table: messages and tasks for people, with totals
+                    table: messages, tasks and the messages not sent, for people, with totals
+  --explain         ndjson: also a record for every message not sent (with its reason), and
+                    when a message went out later than due, when it was due and what held it
   --region          ISO country for phone numbers without a country code (e.g. IN, US)
   --store-timezone  timezone for shoppers whose own is unknown (default UTC)
   --link-base       base URL of signed checkout links; the signing key is read from
@@ -105,11 +113,32 @@ function summarise(command: Command): string {
   }
 }
 
+const hhmm = (at: number) => new Date(at).toISOString().slice(11, 16);
+
 function createTable(io: CliIO) {
   const counts = { message: 0, task: 0, support: 0, analytics: 0 };
   const byChannel: Record<string, number> = {};
+  const skips: Record<string, number> = {};
+  let held = 0;
+  const line = (cols: string[]) => io.stdout(`${cols.join("  ")}\n`);
   return {
-    row({ at, command }: SimulatedCommand) {
+    skip(s: SimulatedSkip) {
+      skips[s.reason] = (skips[s.reason] ?? 0) + 1;
+      // a step whose condition does not hold is the journey's design (another segment's step), not news
+      if (s.reason === "step_condition" || s.reason === "stage_condition") return;
+      line([
+        new Date(s.at).toISOString().slice(0, 16).replace("T", " "),
+        s.profileId.slice(0, 18).padEnd(18),
+        s.cartId.slice(0, 16).padEnd(16),
+        (s.channel ?? "task").padEnd(8),
+        `${s.stage}/${s.step}`.padEnd(18),
+        (s.segment ?? "-").padEnd(17),
+        "".padEnd(4),
+        "".padEnd(12),
+        `not sent: ${s.reason}`,
+      ]);
+    },
+    row({ at, command, held: hold }: SimulatedCommand) {
       counts[command.kind]++;
       if (command.kind === "message")
         byChannel[command.channel ?? "none"] = (byChannel[command.channel ?? "none"] ?? 0) + 1;
@@ -126,9 +155,11 @@ function createTable(io: CliIO) {
         (command.segment ?? "-").padEnd(17),
         discount.padEnd(4),
         (command.variant ?? "").padEnd(12),
-        summarise(command).replace(/\s+/g, " ").slice(0, 90),
+        (hold ? `[held from ${hhmm(hold.due)}: ${hold.by.join(", ")}] ` : "") +
+          summarise(command).replace(/\s+/g, " ").slice(0, 90),
       ];
-      io.stdout(`${cols.join("  ")}\n`);
+      if (hold) held++;
+      line(cols);
     },
     header() {
       const cols = [
@@ -151,12 +182,21 @@ function createTable(io: CliIO) {
       io.stdout(
         `\n${counts.message} messages (${channels || "none"}), ${counts.task} tasks, ${counts.support} support and ${counts.analytics} analytics commands\n`,
       );
+      const conditions = (skips.step_condition ?? 0) + (skips.stage_condition ?? 0);
+      const reasons = Object.entries(skips)
+        .filter(([reason]) => reason !== "step_condition" && reason !== "stage_condition")
+        .sort((a, b) => b[1] - a[1])
+        .map(([reason, n]) => `${n} ${reason}`)
+        .join(", ");
+      io.stdout(
+        `${held} messages held past their designed time; not sent: ${reasons || "none"} (and ${conditions} steps for other segments or conditions)\n`,
+      );
     },
   };
 }
 
 const USAGE =
-  "simulate [--journey <preset|file.json>] [--until <time|+duration>] [--format ndjson|table] <events.ndjson|->";
+  "simulate [--journey <preset|file.json>] [--until <time|+duration>] [--format ndjson|table] [--explain] <events.ndjson|->";
 
 export const simulateCommand: CliCommand = {
   name: "simulate",
@@ -168,6 +208,7 @@ export const simulateCommand: CliCommand = {
       until: undefined as string | undefined,
       format: "ndjson" as "ndjson" | "table",
       reorderWindow: "auto",
+      explain: false,
       help: false,
     };
     const context: PlanContext = {};
@@ -182,6 +223,7 @@ export const simulateCommand: CliCommand = {
         context.storeTimezone = flagSetting(flag, value(), TimezoneSetting);
       else if (flag === "--link-base") context.linkBaseUrl = flagSetting(flag, value(), UrlSetting);
       else if (flag === "--reorder-window") flags.reorderWindow = value();
+      else if (flag === "--explain") flags.explain = true;
       else return false;
       return true;
     });
@@ -207,20 +249,29 @@ export const simulateCommand: CliCommand = {
     const table = flags.format === "table" ? createTable(io) : null;
     table?.header();
     let buffer = "";
+    const write = (record: unknown) => {
+      buffer += `${JSON.stringify(record)}\n`;
+      if (buffer.length > 1 << 16) {
+        io.stdout(buffer);
+        buffer = "";
+      }
+    };
+    const explain = table !== null || flags.explain;
     const simulation = createSimulation({
       journeys: [journey],
       context,
       until: "at" in until ? until.at : Number.POSITIVE_INFINITY,
       onCommand(entry) {
         if (table) table.row(entry);
-        else {
-          buffer += `${JSON.stringify(toRecord(entry))}\n`;
-          if (buffer.length > 1 << 16) {
-            io.stdout(buffer);
-            buffer = "";
-          }
-        }
+        else write(toRecord(entry, explain));
       },
+      ...(explain
+        ? {
+            explain: {
+              onSkip: (skip: SimulatedSkip) => (table ? table.skip(skip) : write(toSkipRecord(skip))),
+            },
+          }
+        : {}),
     });
     const reading = { normalize: options, ...order };
     // a reader slower than the replay (`| jq …`) holds the replay back, batch by batch

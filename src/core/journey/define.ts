@@ -215,6 +215,15 @@ function semanticIssues(spec: JourneySpec): Issue[] {
 
 /** validates journey JSON: the schema, then references, ordering and SMS budgets */
 export function parseJourney(input: unknown): Result<JourneySpec> {
+  if (typeof input === "object" && input !== null && "stageGap" in input) {
+    return fail([
+      issue(
+        "invalid_config",
+        ["stageGap"],
+        "stageGap is now pacing.stageGap: the least time between two messages of different stages or carts",
+      ),
+    ]);
+  }
   const parsed = JourneySchema.safeParse(input);
   if (!parsed.success) {
     return fail(

@@ -8,9 +8,10 @@ import type { Channel } from "../events.js";
 import type { Cart } from "../profile.js";
 import type { Assigned } from "./ab.js";
 import { issueDiscountCode, stageDiscountPercent } from "./discounts.js";
-import { copyInstance, type JourneyInstance, withSkipped } from "./instance.js";
+import { copyInstance, type JourneyInstance, type SentStep, withSkipped } from "./instance.js";
 import { stepKey } from "./keys.js";
 import { checkoutLinkUrl, createCheckoutToken } from "./links.js";
+import { isText } from "./pacing.js";
 import { evaluatePredicate, type PredicateContext } from "./predicates.js";
 import { instanceOrigin, type Run } from "./run.js";
 import type { Stage, Step } from "./schema.js";
@@ -90,7 +91,16 @@ function messageLink(run: Run, cart: Cart, stage: Stage, step: Step): string | n
   return checkoutLinkUrl(context.linkBaseUrl, token);
 }
 
-/** sends a due step now: its commands join the run's, the instance records the message */
+/** a message that went out later than it was due, and what held it */
+export interface Held {
+  due: number;
+  by: string[];
+}
+
+/**
+ * sends a due step now: its commands join the run's, the instance records the message (with what
+ * held it, if anything did), and the shopper's ledger gains it
+ */
 export function emitStep(
   run: Run,
   cart: Cart,
@@ -100,6 +110,7 @@ export function emitStep(
   key: string,
   assigned: Assigned[],
   ctx: PredicateContext,
+  held: Held | null,
 ): JourneyInstance {
   const { journey, profile, now, context } = run;
   const channel: Channel | null = step.channel === "task" ? null : step.channel;
@@ -135,6 +146,7 @@ export function emitStep(
     link: messageLink(run, cart, stage, step),
     discount: discount && { percent: discount.percent, code: discount.code },
     storeName: context.storeName ?? null,
+    held,
   });
   if (!rendered.success) {
     return withSkipped(instance, {
@@ -155,6 +167,19 @@ export function emitStep(
   const next = copyInstance(instance);
   next.stage = Math.max(instance.stage ?? 0, stage.stage);
   next.groups = groups;
-  next.sent = [...instance.sent, { stage: stage.stage, step: step.id, channel, at: now, key, variant }];
+  const sent: SentStep = { stage: stage.stage, step: step.id, channel, at: now, key, variant };
+  if (held) {
+    sent.due = held.due;
+    sent.heldBy = held.by;
+  }
+  next.sent = [...instance.sent, sent];
+  if (channel !== null)
+    run.ledger?.push({
+      at: now,
+      text: isText(channel),
+      journey: journey.id,
+      cartId: cart.id,
+      stage: stage.stage,
+    });
   return next;
 }

@@ -12,9 +12,19 @@ export interface SentStep {
   at: number;
   key: string;
   variant: string | null;
+  /** when it was due by design, if it went out later than that */
+  due?: number;
+  /**
+   * what held it from `due` to `at`, in the order they applied: `spacing` (its stage keeps its
+   * spacing after a held stage), `after_email`, `paced`, `send_time`, `blackout`, `quiet_hours`
+   */
+  heldBy?: string[];
 }
 
-/** a step that came due and was not sent, and why (e.g. `no_consent`, `cap_reached`, `quiet_hours`) */
+/**
+ * a step that was not sent, and why (e.g. `no_consent`, `cap_reached`, `quiet_hours`; pacing:
+ * `paced`, `stale`, `too_late`, `other_text_channel`, `one_text_per_stage`)
+ */
 export interface SkippedStep {
   stage: number;
   step: string;

@@ -63,6 +63,7 @@ export function planResolvedJourney(
     tz: pickTimezone(profile.timezone, context.storeTimezone),
     commands: [],
     wakeAt: null,
+    ledger: null,
   };
   let journeys = profile.journeys;
   const changed: JourneyInstance[] = [];

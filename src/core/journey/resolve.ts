@@ -4,7 +4,7 @@
  * checks first.
  */
 import type { Channel } from "../events.js";
-import { HOUR, toMs } from "./duration.js";
+import { toMs } from "./duration.js";
 import type {
   Amount,
   Blackout,
@@ -27,6 +27,31 @@ export interface ResolvedChannelRules {
   quietHours: QuietHours | null;
 }
 
+export interface ResolvedPacing {
+  stageGap: number;
+  textGap: number;
+  dailyMax: number | null;
+  textDelay: number;
+  oneTextPerStage: boolean;
+  preferText: "whatsapp" | "sms";
+  maxDrift: number;
+  policy: "hold" | "skip";
+}
+
+function resolvePacing(pacing: JourneySpec["pacing"]): ResolvedPacing {
+  const p = pacing ?? {};
+  return {
+    stageGap: toMs(p.stageGap ?? "3h"),
+    textGap: toMs(p.textGap ?? "4h"),
+    dailyMax: p.dailyMax === undefined ? 6 : p.dailyMax,
+    textDelay: toMs(p.textDelay ?? "10m"),
+    oneTextPerStage: p.oneTextPerStage ?? true,
+    preferText: p.preferText ?? "whatsapp",
+    maxDrift: toMs(p.maxDrift ?? "24h"),
+    policy: p.policy ?? "hold",
+  };
+}
+
 /** a validated journey with every default filled in */
 export interface ResolvedJourney {
   spec: JourneySpec;
@@ -42,7 +67,7 @@ export interface ResolvedJourney {
   suppressOtherJourneys: boolean;
   suppressOtherCarts: boolean;
   channels: Record<Channel, ResolvedChannelRules>;
-  stageGap: number;
+  pacing: ResolvedPacing;
   segments: { id: string; when?: Predicate }[];
   stages: Stage[];
   blackouts: { name: string; from: number; to: number; policy: "pause" | "skip" }[];
@@ -141,7 +166,7 @@ export function resolveCheckedJourney(spec: JourneySpec): ResolvedJourney {
       whatsapp: resolveChannel("whatsapp", spec.channels?.whatsapp),
       push: resolveChannel("push", spec.channels?.push),
     },
-    stageGap: spec.stageGap === undefined ? HOUR : toMs(spec.stageGap),
+    pacing: resolvePacing(spec.pacing),
     segments: spec.segments ?? [],
     stages: spec.stages,
     blackouts: (spec.blackouts ?? []).map(parseBlackout).sort((x, y) => x.from - y.from),

@@ -7,6 +7,7 @@ import type { Command, CommandOrigin } from "../commands.js";
 import type { Channel } from "../events.js";
 import type { Cart, Profile } from "../profile.js";
 import type { JourneyInstance } from "./instance.js";
+import type { LedgerEntry } from "./pacing.js";
 import type { PredicateContext } from "./predicates.js";
 import type { ResolvedJourney } from "./resolve.js";
 import type { ThresholdTable } from "./thresholds.js";
@@ -36,6 +37,8 @@ export interface Run {
   /** commands to execute now, in order */
   commands: Command[];
   wakeAt: number | null;
+  /** every message the shopper got, from every journey; built when a message is first considered */
+  ledger: LedgerEntry[] | null;
 }
 
 /** asks to be planned again at `at` (the earliest request wins) */

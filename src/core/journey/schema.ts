@@ -333,6 +333,32 @@ export const DiscountProviderSchema = z.discriminatedUnion("kind", [
 ]);
 export type DiscountProvider = z.infer<typeof DiscountProviderSchema>;
 
+/**
+ * How the shopper's conversation is paced, across every stage, cart and journey of theirs. Defaults
+ * (docs/journeys.md explains each choice): 3 h between messages of different stages or carts, 4 h
+ * between texts, at most 6 messages in 24 h, a text 10 min after its stage's email, one text channel
+ * per stage (WhatsApp where allowed), a stage skipped once it would go out more than 24 h late, and
+ * a message that pacing blocks held until it may go.
+ */
+export const PacingSchema = z.strictObject({
+  /** least time between two messages of different stages or carts */
+  stageGap: z.optional(DurationSchema),
+  /** least time between two texts (SMS or WhatsApp), whatever their stage or cart */
+  textGap: z.optional(DurationSchema),
+  /** most messages in any 24 hours; null: no limit */
+  dailyMax: z.optional(z.nullable(z.int().check(z.minimum(1)))),
+  /** a text goes at least this long after its stage's email */
+  textDelay: z.optional(DurationSchema),
+  /** one text channel per stage: the preferred one where the shopper may get it, else the other */
+  oneTextPerStage: z.optional(z.boolean()),
+  preferText: z.optional(z.enum(["whatsapp", "sms"])),
+  /** a message that would go out more than this after its designed time is skipped (`too_late`) */
+  maxDrift: z.optional(DurationSchema),
+  /** a message that pacing blocks: `hold` it until it may go, or `skip` it (`paced`) */
+  policy: z.optional(z.enum(["hold", "skip"])),
+});
+export type Pacing = z.infer<typeof PacingSchema>;
+
 export const JourneySchema = z.strictObject({
   /** the JSON Schema an editor checks the file against, e.g. `./node_modules/cartback/schemas/journey.schema.json` */
   $schema: z.optional(z.string()),
@@ -373,8 +399,7 @@ export const JourneySchema = z.strictObject({
     }),
   ),
   channels: z.optional(z.partialRecord(ChannelSchema, ChannelRulesSchema)),
-  /** minimum time between the first sends of two stages */
-  stageGap: z.optional(DurationSchema),
+  pacing: z.optional(PacingSchema),
   segments: z.optional(z.array(SegmentSchema)),
   stages: z.array(StageSchema).check(z.minLength(1)),
   blackouts: z.optional(z.array(BlackoutSchema)),

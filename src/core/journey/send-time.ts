@@ -10,7 +10,9 @@ import { fromLocalTime, toLocalTime } from "./local-time.js";
  * and clicks once there are `minSignals` of them (ties: the earliest hour)
  */
 export function mostEngagedHour(profile: Profile, tz: string, minSignals: number): number | null {
-  const trait = profile.traits.engaged_hour;
+  // sources send it as a number or as a string of one ("19")
+  const raw = profile.traits.engaged_hour;
+  const trait = typeof raw === "string" && /^\d{1,2}$/.test(raw) ? Number(raw) : raw;
   if (typeof trait === "number" && Number.isInteger(trait) && trait >= 0 && trait <= 23) return trait;
   const counts = new Array<number>(24).fill(0);
   let total = 0;

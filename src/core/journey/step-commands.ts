@@ -27,6 +27,8 @@ export interface StepRenderInput {
   link: string | null;
   discount: { percent: number; code: string } | null;
   storeName: string | null;
+  /** when the message was due and what held it, if it goes out later */
+  held?: { due: number; by: string[] } | null;
 }
 
 /** the step's commands in the order they run, or why it cannot be sent (a skip reason) */
@@ -192,6 +194,8 @@ export function renderStep(input: StepRenderInput): StepRender {
           cart_value: cart.value,
           currency: cart.currency ?? input.journey.thresholds.currency,
           message_key: key,
+          due_at: input.held ? new Date(input.held.due).toISOString() : null,
+          held_by: input.held?.by ?? null,
         },
         `${key}:track`,
       ),

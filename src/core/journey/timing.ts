@@ -36,19 +36,30 @@ export function triggerTime(run: Run, cart: Cart, step: Step, since: number): nu
   return first === null ? null : first + toMs(after.delay ?? 0);
 }
 
-/** when a due step may go out: send-time optimisation, then pauses and quiet hours (hold) */
-export function sendTime(run: Run, channel: Channel | null, due: number): number {
+/**
+ * when a step due at `due` may go out: send-time optimisation, then pauses and quiet hours (hold).
+ * `heldBy`, when given, receives what moved it (`send_time`, `blackout`, `quiet_hours`).
+ */
+export function sendTime(run: Run, channel: Channel | null, due: number, heldBy?: string[]): number {
   const { journey, tz } = run;
   let at = due;
   if (channel !== null && journey.sendTime.enabled) {
     const hour = mostEngagedHour(run.profile, tz, journey.sendTime.minSignals);
     if (hour !== null) at = alignToHour(at, hour, tz, journey.sendTime.maxDelay);
+    if (heldBy && at > due) heldBy.push("send_time");
   }
   const window = channel !== null ? journey.channels[channel].quietHours : null;
   for (let i = 0; i < 4; i++) {
     const pause = activePause(at, journey.blackouts);
-    if (pause) at = pause.to;
-    if (window && window.policy === "hold") at = nextSendWindowOpen(at, window, tz);
+    if (pause) {
+      at = pause.to;
+      if (heldBy && !heldBy.includes("blackout")) heldBy.push("blackout");
+    }
+    if (window && window.policy === "hold") {
+      const open = nextSendWindowOpen(at, window, tz);
+      if (heldBy && open > at && !heldBy.includes("quiet_hours")) heldBy.push("quiet_hours");
+      at = open;
+    }
     if (!activePause(at, journey.blackouts)) break;
   }
   return at;

@@ -1,9 +1,15 @@
 /**
  * The walk over a journey's stages for one cart: when each stage starts, which of its steps are due,
  * and — for a due step — the checks that decide on the current state whether it is sent or skipped
- * (skip blackout, stage and step conditions, channel gate, quiet hours). A step not yet due asks for
- * a wake-up at its time. Once every step is done and a day has passed since the last message, the
- * instance completes.
+ * (skip blackout, stage and step conditions, channel gate, one text per stage, pacing, quiet hours).
+ * A step not yet due asks for a wake-up at its time. Once every step is done and a day has passed
+ * since the last message, the instance completes.
+ *
+ * Timing (docs/journeys.md, "Pacing"): a stage starts at its designed time plus how late the last
+ * stage that sent went out against its design, so held stages keep their spacing. A message's time
+ * is its due time, moved by pacing (`pacing.ts`), then by send time, pauses and quiet hours. A held
+ * message of a stage that has started is `stale` once the next stage is due before it; any message
+ * later than its designed time by more than `pacing.maxDrift` is `too_late`.
  */
 import type { Channel } from "../events.js";
 import type { Cart } from "../profile.js";
@@ -11,20 +17,143 @@ import { type Assigned, stageVariants } from "./ab.js";
 import { activePause, addJourneyTime, skipWindowAt } from "./blackout.js";
 import { channelBlock } from "./channel-gate.js";
 import { toMs } from "./duration.js";
-import { emitStep } from "./emit-step.js";
+import { emitStep, type Held } from "./emit-step.js";
 import { endInstance } from "./exit.js";
 import { copyInstance, isStepDone, type JourneyInstance, withSkipped } from "./instance.js";
 import { stepKey } from "./keys.js";
-import { evaluatePredicate, stageStartedAt } from "./predicates.js";
+import { buildLedger, isText, pacingBound } from "./pacing.js";
+import { evaluatePredicate, type PredicateContext, stageStartedAt } from "./predicates.js";
 import { isInSendWindow, nextSendWindowOpen } from "./quiet-hours.js";
-import { predicateContext, type Run, wake } from "./run.js";
+import { instanceOrigin, predicateContext, type Run, wake } from "./run.js";
 import type { Stage, Step } from "./schema.js";
 import { assignSegment } from "./segments.js";
+import { analyticsCommand } from "./step-commands.js";
 import type { ThresholdTable } from "./thresholds.js";
 import { COMPLETION_DELAY, sendTime, stageDelay, triggerTime } from "./timing.js";
 
+/** skips that pacing decides: reported to the warehouse, since nothing else explains them */
+const PACING_SKIPS = new Set(["paced", "stale", "too_late"]);
+
 function stepChannel(step: Step): Channel | null {
   return step.channel === "task" ? null : step.channel;
+}
+
+// a stage's steps with its texts last, so a text can wait for its stage's email
+const walkOrder = new WeakMap<Stage, Step[]>();
+function stepsInWalkOrder(stage: Stage): Step[] {
+  let steps = walkOrder.get(stage);
+  if (steps === undefined) {
+    steps = [
+      ...stage.steps.filter((s) => !isText(stepChannel(s))),
+      ...stage.steps.filter((s) => isText(stepChannel(s))),
+    ];
+    walkOrder.set(stage, steps);
+  }
+  return steps;
+}
+
+/** the offset of a step after its stage's start, an experiment's first */
+function stepOffset(step: Step, assigned: Assigned[] | undefined): number {
+  const offset =
+    assigned?.find((a) => a.variant.offsets?.[step.id] !== undefined)?.variant.offsets?.[step.id] ??
+    step.offset;
+  return offset !== undefined ? toMs(offset) : 0;
+}
+
+/** when a stage starts by design: its delay after abandonment (shifted by experiments), blackouts paused */
+function designedStart(
+  run: Run,
+  stage: Stage,
+  instance: JourneyInstance,
+  abandonedAt: number,
+  assigned: Assigned[] | undefined,
+): number {
+  const shift =
+    assigned?.reduce((sum, a) => sum + (a.variant.shift !== undefined ? toMs(a.variant.shift) : 0), 0) ?? 0;
+  return addJourneyTime(
+    abandonedAt,
+    Math.max(0, stageDelay(stage, instance.segment, instance.intent) + shift),
+    run.journey.blackouts,
+  );
+}
+
+/** the first message a stage sent (tasks are not messages), or null */
+function firstMessage(instance: JourneyInstance, stage: number) {
+  let first: JourneyInstance["sent"][number] | null = null;
+  for (const s of instance.sent)
+    if (s.stage === stage && s.channel !== null && (first === null || s.at < first.at)) first = s;
+  return first;
+}
+
+/**
+ * when the next stage whose condition holds now starts, counted from the first message `sent` of the
+ * stage at `index` (designed to start at `designed`); null when no stage follows
+ */
+function nextStageStart(
+  run: Run,
+  cart: Cart,
+  instance: JourneyInstance,
+  index: number,
+  sent: JourneyInstance["sent"][number],
+  designed: number,
+  drift: number,
+  ctx: PredicateContext,
+): number | null {
+  const { journey } = run;
+  const stage = journey.stages[index] as Stage;
+  const step = stage.steps.find((s) => s.id === sent.step);
+  const variants = journey.timedExperiments ? stageVariants(journey, stage, cart, ctx) : undefined;
+  const own = Math.max(drift, sent.at - (designed + (step ? stepOffset(step, variants) : 0)));
+  for (let j = index + 1; j < journey.stages.length; j++) {
+    const later = journey.stages[j] as Stage;
+    if (later.when && !evaluatePredicate(later.when, ctx)) continue;
+    const laterVariants = journey.timedExperiments ? stageVariants(journey, later, cart, ctx) : undefined;
+    return designedStart(run, later, instance, instance.abandonedAt ?? run.now, laterVariants) + own;
+  }
+  return null;
+}
+
+/** would this step pass its checks now (conditions and channel gate; not timing) */
+function wouldSend(
+  run: Run,
+  cart: Cart,
+  table: ThresholdTable,
+  instance: JourneyInstance,
+  stage: Stage,
+  step: Step,
+  ctx: PredicateContext,
+): boolean {
+  const channel = stepChannel(step);
+  if (stage.when && !evaluatePredicate(stage.when, ctx)) return false;
+  if (step.when && !evaluatePredicate(step.when, ctx)) return false;
+  return (
+    channel === null ||
+    channelBlock(run.journey, channel, stage.stage, run.profile, cart, instance, table) === null
+  );
+}
+
+/** why a text step gives way under one text per stage, or null */
+function textChoice(
+  run: Run,
+  cart: Cart,
+  table: ThresholdTable,
+  instance: JourneyInstance,
+  stage: Stage,
+  step: Step,
+  ctx: PredicateContext,
+): string | null {
+  const channel = stepChannel(step);
+  if (!run.journey.pacing.oneTextPerStage || !isText(channel)) return null;
+  for (const s of instance.sent)
+    if (s.stage === stage.stage && isText(s.channel) && s.channel !== channel) return "one_text_per_stage";
+  const preferred = run.journey.pacing.preferText;
+  if (channel === preferred) return null;
+  for (const other of stage.steps) {
+    if (other.channel !== preferred || other.after) continue;
+    if (isStepDone(instance, stage.stage, other.id, preferred)) continue;
+    if (wouldSend(run, cart, table, instance, stage, other, ctx)) return "other_text_channel";
+  }
+  return null;
 }
 
 /** advances an instance whose cart is open: sends what is due, asks to wake for what is not */
@@ -35,6 +164,7 @@ export function advance(
   start: JourneyInstance,
 ): JourneyInstance {
   const { journey, now } = run;
+  const { pacing } = journey;
   let instance = start;
   const abandonedAt = instance.abandonedAt ?? now;
   if (abandonedAt > now) {
@@ -48,21 +178,37 @@ export function advance(
     instance.segment = segment;
   }
   let earlierResolved = true;
-  let previousStart: number | null = null;
   let pending = false;
+  // how late the last stage that sent went out, against its design: later stages keep their spacing
+  let drift = 0;
 
   const skip = (stage: Stage, step: Step, key: string, reason: string) => {
-    instance = withSkipped(instance, {
-      stage: stage.stage,
-      step: step.id,
-      channel: stepChannel(step),
-      at: now,
-      key,
-      reason,
-    });
+    const channel = stepChannel(step);
+    instance = withSkipped(instance, { stage: stage.stage, step: step.id, channel, at: now, key, reason });
+    if (journey.analytics && PACING_SKIPS.has(reason)) {
+      run.commands.push(
+        analyticsCommand(
+          run.profile,
+          instanceOrigin(run, instance, stage.stage, step.id, channel),
+          "Cart Recovery Message Skipped",
+          {
+            journey: journey.id,
+            cart_id: cart.id,
+            stage: stage.stage,
+            step: step.id,
+            channel,
+            reason,
+            message_key: key,
+          },
+          `${key}:skipped`,
+        ),
+      );
+    }
   };
 
-  for (const stage of journey.stages) {
+  const stages = journey.stages;
+  for (let index = 0; index < stages.length; index++) {
+    const stage = stages[index] as Stage;
     let ctx = predicateContext(run, cart, table, instance);
     // a stage's variants are hashes of the cart: worked out only when the stage's timing depends on
     // them or a step is sent, on the state at the stage's start either way
@@ -70,20 +216,22 @@ export function advance(
     let assigned: Assigned[] | undefined = journey.timedExperiments
       ? stageVariants(journey, stage, cart, stageCtx)
       : undefined;
-    const shift =
-      assigned?.reduce((sum, a) => sum + (a.variant.shift !== undefined ? toMs(a.variant.shift) : 0), 0) ?? 0;
-    let stageAt = addJourneyTime(
-      abandonedAt,
-      Math.max(0, stageDelay(stage, instance.segment, instance.intent) + shift),
-      journey.blackouts,
-    );
-    if (previousStart !== null) stageAt = Math.max(stageAt, previousStart + journey.stageGap);
+    const designed = designedStart(run, stage, instance, abandonedAt, assigned);
+    const stageAt = designed + drift;
     let resolved = true;
+    // once the stage has sent, when the next stage starts (worked out when first needed)
+    let nextStart: number | null | undefined;
+    // when the stage's email went or will go: its text follows it
+    let emailAt: number | null = null;
+    for (const s of instance.sent)
+      if (s.stage === stage.stage && s.channel === "email" && (emailAt === null || s.at < emailAt))
+        emailAt = s.at;
 
-    for (const step of stage.steps) {
+    for (const step of stepsInWalkOrder(stage)) {
       const channel = stepChannel(step);
       if (isStepDone(instance, stage.stage, step.id, channel)) continue;
       let due: number;
+      let designedDue: number | null = null;
       if (step.after) {
         const since = stageStartedAt(instance, stage.stage);
         const at = since === null ? null : triggerTime(run, cart, step, since);
@@ -92,15 +240,52 @@ export function advance(
       } else {
         resolved = false;
         if (!earlierResolved) continue;
-        const offset =
-          assigned?.find((a) => a.variant.offsets?.[step.id] !== undefined)?.variant.offsets?.[step.id] ??
-          step.offset;
-        due = addJourneyTime(stageAt, offset !== undefined ? toMs(offset) : 0, journey.blackouts);
+        const offset = stepOffset(step, assigned);
+        due = addJourneyTime(stageAt, offset, journey.blackouts);
+        designedDue = addJourneyTime(designed, offset, journey.blackouts);
       }
-      const at = sendTime(run, channel, due);
+      let at: number;
+      // the due time moved by the stage's email (for a text) and by pacing, before the other holds
+      let bound = due;
+      let afterEmail = false;
+      let paced = false;
+      // with the `skip` policy, when pacing would let it go
+      let pacedUntil = Number.NEGATIVE_INFINITY;
+      if (channel === null) at = sendTime(run, null, due);
+      else {
+        const text = isText(channel);
+        if (text && emailAt !== null && emailAt + pacing.textDelay > bound) {
+          bound = emailAt + pacing.textDelay;
+          afterEmail = true;
+        }
+        run.ledger ??= buildLedger(run.profile);
+        const earliest = pacingBound(pacing, run.ledger, journey.id, cart.id, stage.stage, text);
+        // a follow-up to an engagement is worth its moment only: pacing skips it rather than hold it
+        if (pacing.policy === "skip" || step.after) pacedUntil = earliest;
+        else if (earliest > bound) {
+          bound = earliest;
+          paced = true;
+        }
+        at = sendTime(run, channel, bound);
+        if (designedDue !== null && at > designedDue + pacing.maxDrift) {
+          skip(stage, step, stepKey(journey.id, cart.id, stage.stage, step.id, step.channel), "too_late");
+          continue;
+        }
+        // once the stage has sent, a message of it still held must not land beside the next stage
+        if (nextStart === undefined) {
+          const sent = firstMessage(instance, stage.stage);
+          if (sent !== null)
+            nextStart = nextStageStart(run, cart, instance, index, sent, designed, drift, ctx);
+        }
+        if (nextStart != null && at >= nextStart) {
+          skip(stage, step, stepKey(journey.id, cart.id, stage.stage, step.id, step.channel), "stale");
+          continue;
+        }
+      }
       if (at > now) {
         wake(run, at);
         pending = true;
+        if (channel === "email" && !step.after && (emailAt === null || at < emailAt)) emailAt = at;
         continue;
       }
       // the step is due: from here on it is sent or skipped, under its key
@@ -119,9 +304,15 @@ export function advance(
         continue;
       }
       if (channel !== null) {
-        const blocked = channelBlock(journey, channel, stage.stage, run.profile, cart, instance, table);
+        const blocked =
+          channelBlock(journey, channel, stage.stage, run.profile, cart, instance, table) ??
+          textChoice(run, cart, table, instance, stage, step, ctx);
         if (blocked) {
           skip(stage, step, key, blocked);
+          continue;
+        }
+        if (pacedUntil > now) {
+          skip(stage, step, key, "paced");
           continue;
         }
         const window = journey.channels[channel].quietHours;
@@ -140,7 +331,20 @@ export function advance(
         continue;
       }
       assigned ??= stageVariants(journey, stage, cart, stageCtx);
-      instance = emitStep(run, cart, instance, stage, step, key, assigned, ctx);
+      // what moved the message from its designed time: the stage's spacing after a held stage,
+      // its email, pacing, send time, pauses, quiet hours
+      let held: Held | null = null;
+      const designedAt = designedDue ?? due;
+      if (channel !== null && at > designedAt) {
+        const by: string[] = [];
+        if (due > designedAt) by.push("spacing");
+        if (afterEmail) by.push("after_email");
+        if (paced) by.push("paced");
+        sendTime(run, channel, bound, by);
+        held = { due: designedAt, by };
+      }
+      instance = emitStep(run, cart, instance, stage, step, key, assigned, ctx, held);
+      if (channel === "email" && !step.after && (emailAt === null || now < emailAt)) emailAt = now;
     }
     if (!resolved) {
       resolved = stage.steps.every(
@@ -148,7 +352,11 @@ export function advance(
       );
     }
     if (!resolved) earlierResolved = false;
-    previousStart = stageStartedAt(instance, stage.stage) ?? previousStart;
+    const sent = firstMessage(instance, stage.stage);
+    if (sent !== null) {
+      const step = stage.steps.find((s) => s.id === sent.step);
+      drift = Math.max(drift, sent.at - (designed + (step ? stepOffset(step, assigned) : 0)));
+    }
   }
 
   const paused = activePause(now, journey.blackouts) !== undefined;

@@ -19,4 +19,6 @@ export const DEFAULT_KEEP_TRAITS = [
   "total_spent",
   "lifetime_value",
   "segment",
+  // the local hour the shopper engages most (0–23): send-time optimisation holds messages to it
+  "engaged_hour",
 ] as const;

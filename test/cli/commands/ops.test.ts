@@ -25,6 +25,9 @@ beforeAll(async () => {
   await engine.ingest([identify(ann), add(ann, 0, 30)]);
   clock.set(T0 + 90 * MIN);
   await engine.tick();
+  // the stage's text would follow the email 10 minutes later: without WhatsApp consent, it is skipped
+  clock.set(T0 + 100 * MIN);
+  await engine.tick();
   await engine.stop();
   await store.close();
 });

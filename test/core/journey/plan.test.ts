@@ -130,7 +130,9 @@ describe("exits", () => {
       exitReason: "ordered_other_cart",
     });
     const sameCartOnly = drive(simple({ exit: { onAnyOrder: false } }), profile, changes, T0 + 5 * DAY);
-    expect(messageTimeline(sameCartOnly.emitted)).toContain("+5h30m email 2/email");
+    // c1 goes on; paced behind c2's messages (3 h after them, its SMS 4 h after c2's), it keeps its
+    // 4 h from its own first email (+4h10m)
+    expect(messageTimeline(sameCartOnly.emitted)).toContain("+8h10m email 2/email");
   });
 
   it("suppresses a cart while the shopper is active in another journey (configurable)", () => {
@@ -251,14 +253,14 @@ describe("quiet hours", () => {
   const late = Date.parse("2026-03-02T20:00:00Z"); // abandonment at 21:30 UTC
   it("holds until the window opens, per channel", () => {
     const profile = makeProfile({ carts: [cartAt(20, { createdAt: late - MIN, updatedAt: late })] });
-    const { emitted } = drive(simple(), profile, [], late + 3 * DAY);
+    const { emitted, profile: after } = drive(simple(), profile, [], late + 3 * DAY);
     const times = messages(emitted).map((e) => [e.command.channel, new Date(e.at).toISOString()]);
     expect(times).toEqual([
       ["email", "2026-03-02T21:30:00.000Z"],
-      ["sms", "2026-03-03T09:00:00.000Z"],
-      // stage 2 (due at 01:30) waits for stage 1 to finish, then goes out with it
-      ["email", "2026-03-03T09:00:00.000Z"],
+      // the SMS, held to 09:00, would land after stage 2 is due (01:30, held to 08:00): it is stale
+      ["email", "2026-03-03T08:00:00.000Z"],
     ]);
+    expect(after.journeys["simple:c1"]?.skipped).toMatchObject([{ step: "sms", reason: "stale" }]);
   });
 
   it("drops instead when the policy says so", () => {
@@ -309,11 +311,12 @@ describe("blackouts, send time and engagement", () => {
     const journey = simple({ sendTime: { enabled: true, maxDelay: "3h" } });
     const profile = makeProfile({ carts: [cartAt(20)], traits: { engaged_hour: 13 } });
     const { emitted } = drive(journey, profile, [], T0 + 3 * DAY);
-    // email due 11:30 and SMS due 11:40 → 13:00; stage 2 due 15:30: 13:00 the next day is too far, it stays
+    // email due 11:30 → 13:00, its SMS 10 min after it; stage 2 keeps its 4 h from the email: 17:00
+    // (13:00 the next day is further than the 3 h bound)
     expect(messages(emitted).map((e) => new Date(e.at).toISOString().slice(11, 16))).toEqual([
       "13:00",
-      "13:00",
-      "15:30",
+      "13:10",
+      "17:00",
     ]);
   });
 

@@ -123,6 +123,8 @@ export function playbookJourney(options: PlaybookOptions = {}): JourneySpec {
           {
             id: "sms",
             channel: "sms",
+            // a shopper who clicked the email by now gets the click follow-up instead: one text a stage
+            when: { not: { engaged: { sinceStage: 2, kinds: ["clicked"] } } },
             template:
               "{{firstName|Hi}}, you left {{items}} in your cart.{{#discountCode}} {{discountPercent}}% off with {{discountCode}}.{{/discountCode}} {{link}}",
           },
