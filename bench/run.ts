@@ -11,6 +11,7 @@ const AREAS: string[] = [
   "transformations",
   "server",
   "runtime",
+  "report",
 ];
 
 const only = process.env.BENCH_ONLY;

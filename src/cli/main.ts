@@ -6,6 +6,7 @@ import { emulateCommand } from "./commands/emulate.js";
 import { forgetCommand } from "./commands/forget.js";
 import { journeyCommand } from "./commands/journey.js";
 import { profileCommand } from "./commands/profile.js";
+import { reportCommand } from "./commands/report.js";
 import { serveCommand } from "./commands/serve.js";
 import { setupCommand } from "./commands/setup.js";
 import { simulateCommand } from "./commands/simulate.js";
@@ -24,6 +25,7 @@ export const COMMANDS: CliCommand[] = [
   serveCommand,
   dlqCommand,
   profileCommand,
+  reportCommand,
   forgetCommand,
 ];
 

@@ -204,6 +204,8 @@ export interface Simulation {
   wakeSome(limit: number): boolean;
   /** wakes the planner for everything still due up to `until` and ends the replay */
   finish(): SimulationSummary;
+  /** the shoppers as the replay left them (for the report) */
+  profiles(): Iterable<Profile>;
 }
 
 /**
@@ -344,6 +346,7 @@ export function createSimulation(options: SimulationOptions): Simulation {
       summary.profiles = book.size;
       return summary;
     },
+    profiles: () => book.profiles(),
   };
 }
 

@@ -4,6 +4,7 @@
  * of `cartback.config.*` — the same ones `cartback serve` uses.
  */
 
+import type { ReportSettings } from "../config/resolve.js";
 import { PostgresUrlSetting } from "../config/settings.js";
 import type { JourneySpec, PlanContext } from "../core/journey/index.js";
 import { playbookJourney } from "../core/journey/index.js";
@@ -36,6 +37,8 @@ export interface StoreAccess {
   store: Store;
   journeys: JourneySpec[];
   plan: PlanContext;
+  /** the report settings of the config file (prices, winner rule); defaults without one */
+  report: ReportSettings;
   /** e.g. `sqlite ./cartback.db`, for messages */
   description: string;
 }
@@ -49,6 +52,7 @@ export async function openStoreFor(values: StoreFlags): Promise<StoreAccess> {
   }
   let journeys: JourneySpec[] = [playbookJourney()];
   let plan: PlanContext = {};
+  let report: ReportSettings = { key: null, prices: null, winnerRule: {} };
   let settings:
     | { kind: "sqlite"; path: string }
     | { kind: "postgres"; url: string }
@@ -60,6 +64,7 @@ export async function openStoreFor(values: StoreFlags): Promise<StoreAccess> {
     const config = await loadConfig(values.config !== undefined ? { path: values.config } : {});
     journeys = config.journeys;
     plan = config.plan;
+    report = config.report;
     settings ??= config.store;
   }
   if (settings.kind === "memory") {
@@ -73,6 +78,7 @@ export async function openStoreFor(values: StoreFlags): Promise<StoreAccess> {
       store: postgresStore({ connectionString: settings.url }),
       journeys,
       plan,
+      report,
       description: "postgres",
     };
   }
@@ -83,6 +89,7 @@ export async function openStoreFor(values: StoreFlags): Promise<StoreAccess> {
     store: sqliteStore({ path: settings.path }),
     journeys,
     plan,
+    report,
     description: `sqlite ${settings.path}`,
   };
 }

@@ -87,6 +87,32 @@ export const ConfigSchema = z.strictObject({
   storeName: z.string().min(1).optional(),
   /** `fatal` … `trace`; default `info` (env LOG_LEVEL) */
   logLevel: LogLevelSetting.optional(),
+  report: z
+    .strictObject({
+      /**
+       * the key that opens the report page at `/report` (env CARTBACK_REPORT_KEY, at least 16
+       * characters); without it the page is off
+       */
+      key: SecretSetting.optional(),
+      /** what one message costs, for cost and return on spend: per email, SMS segment, WhatsApp message */
+      prices: z
+        .strictObject({
+          currency: z.string().regex(/^[A-Z]{3}$/, { message: "must be an ISO 4217 code like USD" }),
+          email: z.number().min(0).optional(),
+          sms: z.number().min(0).optional(),
+          whatsapp: z.number().min(0).optional(),
+          push: z.number().min(0).optional(),
+        })
+        .optional(),
+      /** when an experiment's winner is called: carts per variant (default 500) and probability (0.9) */
+      winner: z
+        .strictObject({
+          minCarts: z.number().int().min(1).optional(),
+          confidence: z.number().gt(0.5).lt(1).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   /** start the local API emulators: `auto` (default) when no destination has credentials */
   emulators: z.union([z.boolean(), z.literal("auto")]).optional(),
 });

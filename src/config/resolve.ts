@@ -3,6 +3,7 @@
  * Secrets come from the environment; every problem is collected and reported by the setting's name.
  */
 import type { z } from "zod";
+import type { Prices, WinnerRule } from "../core/analytics/index.js";
 import type { JourneySpec, PlanContext } from "../core/journey/index.js";
 import { parseJourney } from "../core/journey/index.js";
 import { PRESETS } from "../core/journey/presets/index.js";
@@ -66,8 +67,16 @@ export interface ResolvedConfig {
   emulate: boolean;
   links: { secret: string | null; baseUrl: string | null; fallbackUrl: string | null };
   webhooks: { mailerliteSecret: string | null; twilioAuthToken: string | null };
+  /** the report page's key (null: the page is off), prices and the experiments' winner rule */
+  report: ReportSettings;
   plan: PlanContext;
   logLevel: string;
+}
+
+export interface ReportSettings {
+  key: string | null;
+  prices: Prices | null;
+  winnerRule: Partial<WinnerRule>;
 }
 
 export const DEFAULT_PORT = 3000;
@@ -273,6 +282,9 @@ export function resolveConfig(input: unknown, env: Env = {}, source: string | nu
   const linkBase = config.links?.baseUrl ?? publicUrl;
   const logLevel = envSetting(env, "LOG_LEVEL", LogLevelSetting, problems) ?? config.logLevel ?? "info";
 
+  const reportKey =
+    envSetting(env, "CARTBACK_REPORT_KEY", SecretSetting, problems) ?? config.report?.key ?? null;
+
   if (problems.length > 0) throw new ConfigError(problems, source);
 
   const twilioToken = (destinations.twilio as { authToken?: string } | undefined)?.authToken ?? null;
@@ -296,6 +308,11 @@ export function resolveConfig(input: unknown, env: Env = {}, source: string | nu
     webhooks: {
       mailerliteSecret: nonEmpty(env.MAILERLITE_WEBHOOK_SECRET) ?? config.webhooks?.mailerliteSecret ?? null,
       twilioAuthToken: twilioToken,
+    },
+    report: {
+      key: reportKey,
+      prices: config.report?.prices ?? null,
+      winnerRule: config.report?.winner ?? {},
     },
     plan: {
       ...(linkSecret ? { secrets: { links: linkSecret } } : {}),

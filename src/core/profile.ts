@@ -41,6 +41,8 @@ export interface Cart {
   checkoutStartedAt?: number;
   orderedAt?: number;
   orderId?: string;
+  /** what the order was worth, as the order event said (the items' value can differ: shipping, discounts) */
+  orderValue?: number;
 }
 
 export interface EngagementRecord {
@@ -155,5 +157,6 @@ export function copyCart(c: Cart): Cart {
     checkoutStartedAt: c.checkoutStartedAt,
     orderedAt: c.orderedAt,
     orderId: c.orderId,
+    orderValue: c.orderValue,
   };
 }

@@ -411,6 +411,8 @@ function applyOrder(profile: Profile, event: Extract<CartEvent, { type: "order_c
     ordered.refs = mergeRefs(cart.refs, event.cartRefs);
     ordered.status = "ordered";
     ordered.orderedAt = event.at;
+    ordered.orderValue = event.value;
+    if (event.currency) ordered.currency = event.currency;
     if (event.orderId) ordered.orderId = event.orderId;
     updateCart(profile, ordered);
   } else if (event.cartRefs.length > 0) {
@@ -424,6 +426,8 @@ function applyOrder(profile: Profile, event: Extract<CartEvent, { type: "order_c
       createdAt: event.at,
       updatedAt: event.at,
       orderedAt: event.at,
+      orderValue: event.value,
+      currency: event.currency,
     });
     if (event.orderId) ordered.orderId = event.orderId;
     addCart(profile, ordered);

@@ -8,6 +8,7 @@ import type { CartEvent } from "../core/events.js";
 import { eventIdentityKeys, joinProfiles, profileIdFor } from "../core/identity.js";
 import { type PlanContext, planShopper, type ResolvedJourney } from "../core/journey/index.js";
 import { emptyProfile, reduceProfile } from "../core/reduce.js";
+import { type RecordedRecovery, recoveriesRecorded } from "./recoveries.js";
 import { type Store, type StoredProfile, transactByKeys } from "./store.js";
 
 export interface ApplyOutcome {
@@ -17,6 +18,8 @@ export interface ApplyOutcome {
   /** profiles merged into this one */
   absorbed: string[];
   saved: boolean;
+  /** recoveries the plan recorded (counted by the metrics once the save committed) */
+  recoveries: RecordedRecovery[];
 }
 
 /**
@@ -78,7 +81,12 @@ export async function applyEvents(
         now,
       });
     }
-    return { profileId: planned.profile.id, absorbed: chosen.absorbed, saved: !unchanged };
+    return {
+      profileId: planned.profile.id,
+      absorbed: chosen.absorbed,
+      saved: !unchanged,
+      recoveries: unchanged ? [] : recoveriesRecorded(before, planned.profile),
+    };
   });
   return { ...value, enqueued: saved?.enqueued ?? [] };
 }

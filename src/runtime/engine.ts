@@ -221,6 +221,7 @@ export function createEngine(options: EngineOptions): Engine {
           .run(lockKeys, async () => {
             const outcome = await applyEvents(store, group, journeys, context, clock.now());
             metrics.events.accepted += group.length;
+            for (const recovery of outcome.recoveries) metrics.recovered(recovery);
             if (outcome.enqueued.length > 0) metrics.enqueued(outcome.enqueued.length);
           })
           .finally(release),

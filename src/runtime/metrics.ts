@@ -2,6 +2,7 @@
  * The engine's counters, kept in memory and read by `/metrics`: events in, commands out per
  * destination, wake-up lateness, outbox depth.
  */
+import type { RecordedRecovery } from "./recoveries.js";
 import type { OutboxState } from "./store.js";
 
 /** upper bounds (seconds) of the wake-lateness histogram buckets, Prometheus style */
@@ -42,6 +43,18 @@ export interface EngineMetrics {
   outboxByDestination: Record<string, Record<OutboxState, number>> | null;
   dueProfiles: number | null;
   profiles: number | null;
+  /** recoveries this process recorded, by journey, group and the last message's stage and channel */
+  recoveries: RecoveryCounter[];
+}
+
+export interface RecoveryCounter {
+  journey: string;
+  group: "treated" | "holdout";
+  stage: string;
+  channel: string;
+  count: number;
+  /** recovered revenue per currency */
+  revenue: Record<string, number>;
 }
 
 const RESERVOIR = 10_000;
@@ -56,6 +69,7 @@ export function createMetricsRecorder() {
   let latenessSum = 0;
   let latenessMax = 0;
   let enqueued = 0;
+  const recoveries = new Map<string, RecoveryCounter>();
   let stats: Pick<EngineMetrics, "outbox" | "outboxByDestination" | "dueProfiles" | "profiles"> = {
     outbox: null,
     outboxByDestination: null,
@@ -82,6 +96,24 @@ export function createMetricsRecorder() {
     enqueued(n: number) {
       enqueued += n;
     },
+    recovered(r: RecordedRecovery) {
+      const key = [r.journey, r.group, r.stage, r.channel].join("\u0000");
+      let counter = recoveries.get(key);
+      if (!counter) {
+        counter = {
+          journey: r.journey,
+          group: r.group,
+          stage: r.stage,
+          channel: r.channel,
+          count: 0,
+          revenue: {},
+        };
+        recoveries.set(key, counter);
+      }
+      counter.count++;
+      counter.revenue[r.currency] =
+        Math.round(((counter.revenue[r.currency] ?? 0) + r.value) * 10_000) / 10_000;
+    },
     lateness(ms: number) {
       const value = Math.max(0, ms);
       recent[latenessCount % RESERVOIR] = value;
@@ -106,6 +138,7 @@ export function createMetricsRecorder() {
         commands: copy,
         enqueued,
         wakeUps: latenessCount,
+        recoveries: [...recoveries.values()].map((c) => ({ ...c, revenue: { ...c.revenue } })),
         lateness: {
           count: latenessCount,
           sumMs: latenessSum,

@@ -8,6 +8,7 @@ import type { Clock } from "./clock.js";
 import { forEachLimited } from "./limit.js";
 import type { Logger } from "./logger.js";
 import type { MetricsRecorder } from "./metrics.js";
+import { recoveriesRecorded } from "./recoveries.js";
 import type { Store } from "./store.js";
 
 export interface SchedulerDeps {
@@ -33,15 +34,17 @@ export async function runSchedulerPass(deps: SchedulerDeps): Promise<number> {
   let woke = 0;
   await forEachLimited(claims, deps.concurrency, async (claim) => {
     try {
-      const { saved } = await store.transact(claim.profileId, async (tx) => {
+      const { saved, value } = await store.transact(claim.profileId, async (tx) => {
         const stored = await tx.load(claim.profileId);
-        if (!stored) return;
+        if (!stored) return [];
         const now = clock.now();
         metrics.lateness(now - claim.wakeAt);
         const planned = planShopper(journeys, stored.profile, now, context);
         tx.save({ profile: planned.profile, wakeAt: planned.wakeAt, commands: planned.commands, now });
+        return recoveriesRecorded(stored.profile, planned.profile);
       });
       woke++;
+      for (const recovery of value ?? []) metrics.recovered(recovery);
       if (saved && saved.enqueued.length > 0) metrics.enqueued(saved.enqueued.length);
     } catch (error) {
       // the lease runs out and the profile is planned again; nothing is lost

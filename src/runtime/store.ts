@@ -165,7 +165,17 @@ export interface DeadLetter {
 export interface OutboxFilter {
   profileId?: string;
   state?: OutboxState;
+  /** only these keys (unknown ones are left out); the limit then defaults to their number */
+  keys?: readonly string[];
   /** default 100 */
+  limit?: number;
+}
+
+/** a page of `Store.listProfiles` */
+export interface ProfilePage {
+  /** the profiles come after this id (exclusive); omit for the first page */
+  after?: string | null;
+  /** default 500 */
   limit?: number;
 }
 
@@ -219,6 +229,11 @@ export interface Store {
   ): Promise<{ value: T; saved: SaveOutcome | null }>;
   /** a profile as committed, without locking (for reports and the CLI) */
   load(profileId: string): Promise<StoredProfile | null>;
+  /**
+   * committed profiles in id order, a page at a time (pass the last id as `after` for the next), so a
+   * report reads every shopper without holding them all
+   */
+  listProfiles(page?: ProfilePage): Promise<Profile[]>;
   /**
    * Leases up to `limit` profiles whose wake-up time is at or before `now` and that no live lease
    * holds, earliest first. Safe with many workers on one database: a profile goes to one of them.

@@ -5,7 +5,7 @@
  */
 import type { CartEvent, Channel } from "../core/events.js";
 import { CHANNELS } from "../core/events.js";
-import { verifyCheckoutToken } from "../core/journey/index.js";
+import { type JourneySpec, verifyCheckoutToken } from "../core/journey/index.js";
 import type { Engine } from "../runtime/engine.js";
 import type { Logger } from "../runtime/logger.js";
 import type { EngineMetrics } from "../runtime/metrics.js";
@@ -18,6 +18,7 @@ import { jsonResponse as json, parseJsonBody, readBody } from "./body.js";
 import { HttpError, isHttpError } from "./http-error.js";
 import { type Metric, renderMetrics } from "./metrics.js";
 import { friendlyPage } from "./pages.js";
+import { createReportRoute, type ReportRouteOptions } from "./report-route.js";
 import { matchRoute, ROUTES, type Route } from "./routes.js";
 
 /** the part of the engine the server drives */
@@ -34,6 +35,9 @@ export interface HandlerConfig {
   };
   links: { secret: string | null; fallbackUrl: string | null };
   webhooks: { mailerliteSecret: string | null; twilioAuthToken: string | null };
+  /** the journeys and report settings for `/report`; without them the page is off */
+  journeys?: readonly JourneySpec[];
+  report?: ReportRouteOptions["report"];
 }
 
 export interface HandlerOptions {
@@ -235,6 +239,13 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
     return new Response(null, { status: 302, headers: { location: target, "cache-control": "no-store" } });
   }
 
+  const report = createReportRoute({
+    store,
+    journeys: config.journeys ?? [],
+    report: config.report ?? { key: null, prices: null, winnerRule: {} },
+    now,
+  });
+
   async function metrics(): Promise<Response> {
     const list = engineMetrics(await engine.collectMetrics());
     list.push({
@@ -288,6 +299,9 @@ export function createHandler(options: HandlerOptions): (request: Request) => Pr
         }
       case "metrics":
         return metrics();
+      case "report":
+      case "reportJson":
+        return report(request, path);
       case undefined:
         throw new HttpError(404, `no route for ${request.method} ${path}`);
     }
@@ -419,6 +433,26 @@ export function engineMetrics(m: EngineMetrics): Metric[] {
       type: "gauge",
       samples: Object.entries(m.outboxByDestination ?? {}).flatMap(([destination, states]) =>
         Object.entries(states).map(([state, value]) => ({ labels: { destination, state }, value })),
+      ),
+    },
+    {
+      name: "cartback_recoveries_total",
+      help: "carts recovered (ordered while their journey ran or within its attribution window), by journey, group and the last message's stage and channel",
+      type: "counter",
+      samples: m.recoveries.map((r) => ({
+        labels: { journey: r.journey, group: r.group, stage: r.stage, channel: r.channel },
+        value: r.count,
+      })),
+    },
+    {
+      name: "cartback_recovered_revenue_total",
+      help: "revenue of recovered carts, by journey, group, the last message's stage and channel, and currency",
+      type: "counter",
+      samples: m.recoveries.flatMap((r) =>
+        Object.entries(r.revenue).map(([currency, value]) => ({
+          labels: { journey: r.journey, group: r.group, stage: r.stage, channel: r.channel, currency },
+          value,
+        })),
       ),
     },
     ...gauge(

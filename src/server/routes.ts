@@ -22,6 +22,8 @@ export const ROUTES = [
   { name: "health", method: "GET", path: "/healthz" },
   { name: "ready", method: "GET", path: "/readyz" },
   { name: "metrics", method: "GET", path: "/metrics" },
+  { name: "report", method: "GET", path: "/report" },
+  { name: "reportJson", method: "GET", path: "/report.json" },
 ] as const;
 
 export type Route = (typeof ROUTES)[number];

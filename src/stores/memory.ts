@@ -308,13 +308,25 @@ export function memoryStore(): Store {
       return row ? publicEntry(row) : null;
     },
 
+    async listProfiles(page = {}) {
+      ensureOpen();
+      const after = page.after ?? null;
+      return [...profiles.keys()]
+        .filter((id) => after === null || id > after)
+        .sort()
+        .slice(0, page.limit ?? 500)
+        .map((id) => JSON.parse((profiles.get(id) as ProfileRow).doc) as Profile);
+    },
+
     async listOutbox(filter = {}) {
       ensureOpen();
+      const keys = filter.keys ? new Set(filter.keys) : null;
       return [...outbox.values()]
+        .filter((row) => keys === null || keys.has(row.key))
         .filter((row) => filter.profileId === undefined || row.profileId === filter.profileId)
         .filter((row) => filter.state === undefined || row.state === filter.state)
         .sort(byDue)
-        .slice(0, filter.limit ?? 100)
+        .slice(0, filter.limit ?? keys?.size ?? 100)
         .map(publicEntry);
     },
 

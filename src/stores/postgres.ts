@@ -553,12 +553,27 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       return rows[0] ? toEntry(rows[0]) : null;
     },
 
+    async listProfiles(page = {}) {
+      // `id > ''` for the first page: one condition the primary key index serves on every page
+      const { rows } = await query<{ doc: string }>(
+        `SELECT doc FROM ${q}.profiles WHERE id > $1 ORDER BY id LIMIT $2`,
+        [page.after ?? "", page.limit ?? 500],
+      );
+      return rows.map((row) => JSON.parse(row.doc) as Profile);
+    },
+
     async listOutbox(filter = {}) {
       const { rows } = await query<OutboxRowSql>(
         `SELECT ${OUTBOX_COLUMNS} FROM ${q}.outbox
          WHERE ($1::text IS NULL OR profile_id = $1) AND ($2::text IS NULL OR state = $2)
+           AND ($4::text[] IS NULL OR key = ANY($4))
          ORDER BY due_at, seq LIMIT $3`,
-        [filter.profileId ?? null, filter.state ?? null, filter.limit ?? 100],
+        [
+          filter.profileId ?? null,
+          filter.state ?? null,
+          filter.limit ?? filter.keys?.length ?? 100,
+          filter.keys ? [...filter.keys] : null,
+        ],
       );
       return rows.map(toEntry);
     },

@@ -567,8 +567,30 @@ export function sqliteStore(options: SqliteStoreOptions): Store {
       return row ? toEntry(row) : null;
     },
 
+    async listProfiles(page = {}) {
+      const s = await statements();
+      // two statements rather than `? IS NULL OR id > ?`, which keeps SQLite off the primary key
+      // index: every page would scan and sort the whole table
+      const limit = page.limit ?? 500;
+      const docs = (
+        page.after == null ? s.firstProfiles.all(limit) : s.profilesAfter.all(page.after, limit)
+      ) as string[];
+      return docs.map((doc) => JSON.parse(doc) as Profile);
+    },
+
     async listOutbox(filter = {}) {
       const s = await statements();
+      if (filter.keys) {
+        const rows = s.listOutboxByKeys.all(
+          JSON.stringify(filter.keys),
+          filter.profileId ?? null,
+          filter.profileId ?? null,
+          filter.state ?? null,
+          filter.state ?? null,
+          filter.limit ?? filter.keys.length,
+        ) as OutboxRowSql[];
+        return rows.map(toEntry);
+      }
       const rows = s.listOutbox.all(
         filter.profileId ?? null,
         filter.profileId ?? null,
@@ -778,6 +800,12 @@ function prepare(db: Db) {
       `SELECT ${outboxColumns} FROM outbox WHERE (? IS NULL OR profile_id = ?) AND (? IS NULL OR state = ?)
        ORDER BY due_at, rowid LIMIT ?`,
     ),
+    listOutboxByKeys: db.prepare(
+      `SELECT ${outboxColumns} FROM outbox WHERE key IN (SELECT value FROM json_each(?))
+       AND (? IS NULL OR profile_id = ?) AND (? IS NULL OR state = ?) ORDER BY due_at, rowid LIMIT ?`,
+    ),
+    firstProfiles: db.prepare("SELECT doc FROM profiles ORDER BY id LIMIT ?").pluck(),
+    profilesAfter: db.prepare("SELECT doc FROM profiles WHERE id > ? ORDER BY id LIMIT ?").pluck(),
     outboxOf: db.prepare(`SELECT ${outboxColumns} FROM outbox WHERE profile_id = ? ORDER BY due_at, rowid`),
     deleteOutboxOf: db.prepare("DELETE FROM outbox WHERE profile_id = ?"),
     countProfiles: db.prepare("SELECT count(*) AS n FROM profiles"),

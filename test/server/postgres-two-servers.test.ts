@@ -22,6 +22,7 @@ const schema = `cartback_two_servers_${process.pid}`;
 const T0 = Date.parse("2026-03-02T10:00:00Z");
 const MIN = 60_000;
 const SHOPPERS = 12;
+const REPORT_KEY = "the-report-key-of-two-servers";
 const phone = (i: number) => `+1415555${String(1000 + i).padStart(4, "0")}`;
 
 describe.skipIf(!url)(
@@ -50,6 +51,7 @@ describe.skipIf(!url)(
           mailerlite: { apiKey: "k", baseUrl: mailerliteUrl, pacing: false },
           twilio: { ...EMULATED_TWILIO, whatsappFrom: EMULATED_TWILIO.from, baseUrl: emulators.urls.twilio },
         },
+        report: { key: REPORT_KEY },
       };
       // one at a time: the first runs the schema migration
       servers.push(await startTestServer(settings, clock));
@@ -128,6 +130,62 @@ describe.skipIf(!url)(
       expect(groupAdds).toHaveLength(SHOPPERS * 2);
       const dead = (await servers[0]?.store.listOutbox())?.filter((e) => e.state === "dead");
       expect(dead).toEqual([]);
+    });
+
+    it("reports the same recoveries from either server, and their counters add up to them", async () => {
+      // every other shopper orders, each through the server that did not plan their last message
+      clock.set(T0 + (5 * 60 + 10) * MIN);
+      for (let i = 0; i < SHOPPERS; i += 2) {
+        const server = servers[i % 4 === 0 ? 1 : 0] as Running;
+        const response = await fetch(`${server.url}/v1/batch`, {
+          method: "POST",
+          headers: {
+            authorization: `Basic ${Buffer.from(`${WRITE_KEY}:`).toString("base64")}`,
+            "content-type": "application/json",
+          },
+          body: JSON.stringify({
+            batch: [
+              {
+                type: "track",
+                event: "Order Completed",
+                messageId: `order-${i}`,
+                userId: `s${i}`,
+                timestamp: new Date(T0 + (5 * 60 + 10) * MIN).toISOString(),
+                properties: { cart_id: `cart-${i}`, order_id: `o-${i}`, total: 100, currency: "USD" },
+              },
+            ],
+          }),
+        });
+        expect(response.status).toBe(200);
+      }
+      await at(30 * 24 * 60);
+      const reports = await Promise.all(
+        servers.map(async (s) => {
+          const response = await fetch(`${s.url}/report.json`, {
+            headers: { authorization: `Bearer ${REPORT_KEY}` },
+          });
+          expect(response.status).toBe(200);
+          const { generatedAt: _at, ...report } = (await response.json()) as Record<string, unknown>;
+          return report;
+        }),
+      );
+      expect(reports[1]).toEqual(reports[0]);
+      const journey = (
+        reports[0] as { journeys: { treated: { carts: number; recovered: number; revenue: unknown } }[] }
+      ).journeys[0];
+      expect(journey?.treated).toMatchObject({
+        carts: SHOPPERS,
+        recovered: SHOPPERS / 2,
+        revenue: { USD: 100 * (SHOPPERS / 2) },
+      });
+      // each recovery was counted by the one server that recorded it
+      let counted = 0;
+      for (const server of servers) {
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        for (const match of metrics.matchAll(/^cartback_recoveries_total\{[^}]*\} (\d+)$/gm))
+          counted += Number(match[1]);
+      }
+      expect(counted).toBe(SHOPPERS / 2);
     });
   },
 );

@@ -79,6 +79,20 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
         );
       });
 
+      it("lists every committed profile in id order, a page at a time", async () => {
+        expect(await store.listProfiles()).toEqual([]);
+        const ids = ["p3", "p1", "p10", "p2"];
+        for (const id of ids) await put(id);
+        const all = await store.listProfiles();
+        expect(all.map((p) => p.id)).toEqual(["p1", "p10", "p2", "p3"]);
+        expect(all[0]).toEqual(sampleProfile("p1", T0));
+        const first = await store.listProfiles({ limit: 3 });
+        expect(first.map((p) => p.id)).toEqual(["p1", "p10", "p2"]);
+        const next = await store.listProfiles({ after: first[2]!.id, limit: 3 });
+        expect(next.map((p) => p.id)).toEqual(["p3"]);
+        expect(await store.listProfiles({ after: "p3" })).toEqual([]);
+      });
+
       it("every save bumps the version and replaces the document", async () => {
         await put("p1");
         const { value, saved } = await store.transact("p1", async (tx) => {
@@ -708,6 +722,19 @@ export function runStoreConformance(name: string, createStore: () => Promise<Sto
         expect((await store.listOutbox({ profileId: "p1" })).map((e) => e.key)).toEqual(["x1", "x2"]);
         expect((await store.listOutbox({ limit: 1 })).map((e) => e.key)).toEqual(["y1"]);
         expect(await store.listOutbox({ state: "sent" })).toEqual([]);
+      });
+
+      it("lists the entries of given keys, for a report, leaving unknown keys out", async () => {
+        await put("p1", { commands: [sampleSms("p1", "x1"), sampleSms("p1", "x2")] });
+        await put("p2", { commands: [sampleSms("p2", "y1")] });
+        const many = Array.from({ length: 600 }, (_, i) => `unknown-${i}`);
+        const found = await store.listOutbox({ keys: ["y1", "x2", "nope", ...many] });
+        expect(found.map((e) => e.key).sort()).toEqual(["x2", "y1"]);
+        expect(found.find((e) => e.key === "x2")!.command).toEqual(sampleSms("p1", "x2"));
+        expect(await store.listOutbox({ keys: [] })).toEqual([]);
+        expect((await store.listOutbox({ keys: ["x1", "y1"], profileId: "p1" })).map((e) => e.key)).toEqual([
+          "x1",
+        ]);
       });
 
       it("concurrent outbox claims never hand one entry to two dispatchers", async () => {

@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
 import { readEnvironment } from "../../config/env-file.js";
 import { RegionSetting, SecretSetting, TimezoneSetting, UrlSetting } from "../../config/settings.js";
+import { createReportBuilder } from "../../core/analytics/index.js";
 import type { Command } from "../../core/commands.js";
 import type { CartEvent } from "../../core/events.js";
 import {
@@ -13,6 +14,8 @@ import {
 } from "../../core/journey/index.js";
 import type { NormalizeOptions } from "../../core/normalize/index.js";
 import { formatIssues } from "../../core/result.js";
+import { renderReportHtml } from "../../report/html.js";
+import { renderReportText } from "../../report/text.js";
 import { envSetting, flagChoice, flagSetting, readFlags, takePositionals } from "../args.js";
 import { canReadInWorker, readEvents, readEventsInWorker } from "../event-reader.js";
 import { readJourneyArgument } from "../journey-argument.js";
@@ -27,8 +30,8 @@ import {
 import { type CliCommand, type CliIO, UsageError } from "../types.js";
 
 const HELP = `Usage: cartback simulate [--journey <preset|file.json>] [--until <ISO time|+duration>]
-                         [--format ndjson|table] [--explain] [--region CC]
-                         [--store-timezone TZ] [--link-base URL]
+                         [--format ndjson|table] [--explain] [--report [--format text|json|html]]
+                         [--region CC] [--store-timezone TZ] [--link-base URL]
                          [--reorder-window auto|all|<duration>] <events.ndjson|->
 
 Replays events in timestamp order on a virtual clock and shows every command the journey would
@@ -42,6 +45,9 @@ Options:
                     table: messages, tasks and the messages not sent, for people, with totals
   --explain         ndjson: also a record for every message not sent (with its reason), and
                     when a message went out later than due, when it was due and what held it
+  --report          instead of the commands, the recovery report of the replay: which orders in
+                    the export the journey would have been credited with (a back-test; every
+                    planned message counts as sent). --format text (default), json or html
   --region          ISO country for phone numbers without a country code (e.g. IN, US)
   --store-timezone  timezone for shoppers whose own is unknown (default UTC)
   --link-base       base URL of signed checkout links; the signing key is read from
@@ -54,6 +60,14 @@ Options:
 
 Unique discount codes are derived with CARTBACK_DISCOUNT_SECRET.
 `;
+
+/** `--format` with `--report`: text unless given, else text, json or html */
+function reportFormat(format: string | undefined, argv: readonly string[]): "text" | "json" | "html" {
+  const given = argv.some((a) => a === "--format" || a.startsWith("--format="));
+  if (!given) return "text";
+  if (format === "text" || format === "json" || format === "html") return format;
+  throw new UsageError(`with --report, --format must be text, json or html, got "${format}"`);
+}
 
 async function loadJourney(name: string): Promise<JourneySpec> {
   const argument = await readJourneyArgument(name);
@@ -196,7 +210,7 @@ function createTable(io: CliIO) {
 }
 
 const USAGE =
-  "simulate [--journey <preset|file.json>] [--until <time|+duration>] [--format ndjson|table] [--explain] <events.ndjson|->";
+  "simulate [--journey <preset|file.json>] [--until <time|+duration>] [--format ndjson|table] [--explain] [--report] <events.ndjson|->";
 
 export const simulateCommand: CliCommand = {
   name: "simulate",
@@ -206,9 +220,10 @@ export const simulateCommand: CliCommand = {
     const flags = {
       journey: "playbook",
       until: undefined as string | undefined,
-      format: "ndjson" as "ndjson" | "table",
+      format: undefined as string | undefined,
       reorderWindow: "auto",
       explain: false,
+      report: false,
       help: false,
     };
     const context: PlanContext = {};
@@ -217,13 +232,14 @@ export const simulateCommand: CliCommand = {
       if (flag === "--help" || flag === "-h") flags.help = true;
       else if (flag === "--journey") flags.journey = value();
       else if (flag === "--until") flags.until = value();
-      else if (flag === "--format") flags.format = flagChoice(flag, value(), ["ndjson", "table"]);
+      else if (flag === "--format") flags.format = value();
       else if (flag === "--region") options.defaultRegion = flagSetting(flag, value(), RegionSetting);
       else if (flag === "--store-timezone")
         context.storeTimezone = flagSetting(flag, value(), TimezoneSetting);
       else if (flag === "--link-base") context.linkBaseUrl = flagSetting(flag, value(), UrlSetting);
       else if (flag === "--reorder-window") flags.reorderWindow = value();
       else if (flag === "--explain") flags.explain = true;
+      else if (flag === "--report") flags.report = true;
       else return false;
       return true;
     });
@@ -234,6 +250,11 @@ export const simulateCommand: CliCommand = {
     const [input] = takePositionals(positionals, ["<events.ndjson|->"], USAGE, 0);
     const until = parseUntil(flags.until);
     const order = parseWindow(flags.reorderWindow);
+    // with --report, the recovery report of the replay replaces the commands
+    const report = flags.report
+      ? flagChoice("--format", flags.format ?? "text", ["text", "json", "html"])
+      : null;
+    const format = report ? null : flagChoice("--format", flags.format ?? "ndjson", ["ndjson", "table"]);
     const secrets: NonNullable<PlanContext["secrets"]> = {};
     const { env } = readEnvironment();
     const linkSecret = envSetting(env, "CARTBACK_LINK_SECRET", SecretSetting);
@@ -246,7 +267,9 @@ export const simulateCommand: CliCommand = {
     const journey = await loadJourney(flags.journey);
     const path = await checkInput(input);
 
-    const table = flags.format === "table" ? createTable(io) : null;
+    const table = format === "table" ? createTable(io) : null;
+    // for the report: what each SMS would be billed (segments), by its key
+    const units = new Map<string, number>();
     table?.header();
     let buffer = "";
     const write = (record: unknown) => {
@@ -256,13 +279,15 @@ export const simulateCommand: CliCommand = {
         buffer = "";
       }
     };
-    const explain = table !== null || flags.explain;
+    const explain = !report && (table !== null || flags.explain);
     const simulation = createSimulation({
       journeys: [journey],
       context,
       until: "at" in until ? until.at : Number.POSITIVE_INFINITY,
       onCommand(entry) {
-        if (table) table.row(entry);
+        if (report) {
+          if (entry.command.type === "twilio.sendSms") units.set(entry.command.key, entry.command.segments);
+        } else if (table) table.row(entry);
         else write(toRecord(entry, explain));
       },
       ...(explain
@@ -302,6 +327,20 @@ export const simulateCommand: CliCommand = {
     // the wake-ups after the last event, a slice at a time
     while (simulation.wakeSome(WAKE_SLICE)) await ready();
     const summary = simulation.finish();
+    if (report) {
+      const builder = createReportBuilder({ journeys: [journey], now: end });
+      for (const profile of simulation.profiles())
+        builder.add(profile, (key) => ({ state: "sent", at: null, units: units.get(key) ?? null }));
+      const result = builder.finish();
+      io.stdout(
+        report === "json"
+          ? `${JSON.stringify(result, null, 2)}\n`
+          : report === "html"
+            ? renderReportHtml(result)
+            : renderReportText(result),
+      );
+      return read.skipped > 0 ? 1 : 0;
+    }
     if (buffer) io.stdout(buffer);
     table?.footer();
     if (table) {

@@ -7,6 +7,7 @@ import { commandMeta, makeCommand } from "../commands.js";
 import { type Cart, isOpenCart } from "../profile.js";
 import { copyInstance, type JourneyInstance } from "./instance.js";
 import { journeyKey, stepKey } from "./keys.js";
+import { attributeInstance, recoveredProperties, recoveryRecord } from "./recovery.js";
 import { instanceOrigin, type Run } from "./run.js";
 import { analyticsCommand } from "./step-commands.js";
 
@@ -19,12 +20,6 @@ export function exitReason(run: Run, cart: Cart, started: boolean): string | nul
   if (!isOpenCart(cart)) return `cart_${cart.status}`;
   if (started && (cart.items.length === 0 || cart.value <= 0)) return "cart_emptied";
   return null;
-}
-
-/** the analytics event that reports how an instance ended */
-function endEvent(status: "exited" | "completed", reason: string): string {
-  if (reason === "ordered") return "Cart Recovered";
-  return status === "completed" ? "Cart Recovery Completed" : "Cart Recovery Exited";
 }
 
 /** ends an instance: removes the MailerLite groups it added and reports why */
@@ -50,28 +45,71 @@ export function endInstance(
       );
     }
   }
+  // an order recovers the cart unless it came before the cart was judged abandoned
+  const attribution =
+    reason === "ordered" && cart ? attributeInstance(journey, instance, cart, profile, null) : null;
+  const recovery = cart && attribution ? recoveryRecord(journey, cart, attribution) : null;
   if (journey.analytics && instance.status !== "suppressed") {
+    const event = recovery
+      ? "Cart Recovered"
+      : status === "completed"
+        ? "Cart Recovery Completed"
+        : "Cart Recovery Exited";
     run.commands.push(
       analyticsCommand(
         profile,
         origin,
-        endEvent(status, reason),
-        {
-          journey: journey.id,
-          cart_id: instance.cartId,
-          reason,
-          stage: instance.stage,
-          messages: instance.sent.length,
-          recovered_value: reason === "ordered" && cart ? cart.value : null,
-          currency: cart?.currency ?? null,
-        },
+        event,
+        recovery && attribution?.recovered
+          ? recoveredProperties(instance, recovery, attribution.by)
+          : {
+              journey: journey.id,
+              cart_id: instance.cartId,
+              reason: attribution && !attribution.recovered ? `ordered_${attribution.reason}` : reason,
+              stage: instance.stage,
+              messages: instance.sent.length,
+              holdout: instance.holdout === true,
+              recovered_value: null,
+              currency: cart?.currency ?? null,
+            },
         journeyKey(journey.id, instance.cartId, "exit", "track"),
       ),
     );
   }
   const next = copyInstance(instance);
+  if (recovery) next.recovery = recovery;
   next.status = status;
   next.exitedAt = now;
   if (status === "exited") next.exitReason = reason;
+  return next;
+}
+
+/**
+ * an order that comes after the instance stopped (completed a day after its last message, say) still
+ * recovers the cart within the attribution window: recorded once, with its `Cart Recovered` event
+ */
+export function lateRecovery(run: Run, instance: JourneyInstance, cart: Cart): JourneyInstance | undefined {
+  if (
+    instance.status === "suppressed" ||
+    instance.recovery !== undefined ||
+    instance.exitReason === "ordered"
+  )
+    return undefined;
+  const attribution = attributeInstance(run.journey, instance, cart, run.profile, instance.exitedAt ?? null);
+  const recovery = attribution ? recoveryRecord(run.journey, cart, attribution) : null;
+  if (!recovery || !attribution?.recovered) return undefined;
+  if (run.journey.analytics) {
+    run.commands.push(
+      analyticsCommand(
+        run.profile,
+        instanceOrigin(run, instance, instance.stage),
+        "Cart Recovered",
+        recoveredProperties(instance, recovery, attribution.by),
+        journeyKey(run.journey.id, instance.cartId, "recovered", "track"),
+      ),
+    );
+  }
+  const next = copyInstance(instance);
+  next.recovery = recovery;
   return next;
 }

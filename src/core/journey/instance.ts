@@ -56,6 +56,22 @@ export interface JourneyInstance {
   skipped?: SkippedStep[];
   /** discount issued per stage, so every message of a stage carries the same code */
   discounts?: Record<string, { percent: number; code: string }>;
+  /** in the journey's holdout group: its messages are skipped (reason `holdout`), never sent */
+  holdout?: boolean;
+  /** the order of this cart that recovered it, recorded when the planner saw it */
+  recovery?: RecoveryRecord;
+}
+
+/** an order credited to a journey, kept with the instance so reports outlive the cart */
+export interface RecoveryRecord {
+  orderedAt: number;
+  orderId?: string;
+  value: number;
+  currency?: string;
+  /** the key of the last message that went out before the order (last touch), if any */
+  lastTouch: string | null;
+  /** the key of the message whose link the shopper came back through, if any */
+  clickThrough: string | null;
 }
 
 /** the key of an instance in `profile.journeys` */
@@ -89,6 +105,8 @@ export function copyInstance(i: JourneyInstance): JourneyInstance {
   if (i.groups !== undefined) copy.groups = i.groups;
   if (i.skipped !== undefined) copy.skipped = i.skipped;
   if (i.discounts !== undefined) copy.discounts = i.discounts;
+  if (i.holdout !== undefined) copy.holdout = i.holdout;
+  if (i.recovery !== undefined) copy.recovery = i.recovery;
   return copy;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { Command } from "../commands.js";
 import { type Cart, copyProfile, type Profile } from "../profile.js";
-import { endInstance, exitReason } from "./exit.js";
+import { endInstance, exitReason, lateRecovery } from "./exit.js";
 import { instanceKey, isTerminal, type JourneyInstance } from "./instance.js";
 import { pickTimezone } from "./local-time.js";
 import type { ResolvedJourney } from "./resolve.js";
@@ -115,7 +115,7 @@ function planCart(
   existing: JourneyInstance | undefined,
   journeys: Record<string, JourneyInstance>,
 ): JourneyInstance | undefined {
-  if (existing && isTerminal(existing.status)) return existing;
+  if (existing && isTerminal(existing.status)) return lateRecovery(run, existing, cart) ?? existing;
   // exits come first, and on the current state: nothing is sent after an order
   const reason = exitReason(run, cart, existing !== undefined);
   if (reason !== null) return existing ? endInstance(run, existing, cart, "exited", reason) : undefined;

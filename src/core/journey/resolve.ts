@@ -3,6 +3,7 @@
  * so the paste bundles can plan a journey without carrying the schema; `resolveJourney` in define.ts
  * checks first.
  */
+import { type AttributionWindows, resolveAttributionWindows } from "../analytics/attribution.js";
 import type { Channel } from "../events.js";
 import { toMs } from "./duration.js";
 import type {
@@ -79,6 +80,10 @@ export interface ResolvedJourney {
   linkTtl: number;
   smsMaxSegments: number;
   analytics: boolean;
+  /** the share of carts held out, 0–50 (0: no holdout) */
+  holdoutPercent: number;
+  /** attribution windows in ms, per channel (after a message) and for clicks */
+  attribution: AttributionWindows;
 }
 
 export const DEFAULT_CHANNEL_RULES: Record<Channel, ResolvedChannelRules> = {
@@ -183,6 +188,8 @@ export function resolveCheckedJourney(spec: JourneySpec): ResolvedJourney {
     linkTtl: toMs(spec.links?.ttl ?? "7d"),
     smsMaxSegments: spec.sms?.maxSegments ?? 2,
     analytics: spec.analytics ?? true,
+    holdoutPercent: spec.holdout?.percent ?? 0,
+    attribution: resolveAttributionWindows(spec.attribution),
   };
   if (journey.minCartTime < 0) journey.minCartTime = 0;
   resolved.set(spec, journey);

@@ -417,6 +417,27 @@ export const JourneySchema = z.strictObject({
   sms: z.optional(z.strictObject({ maxSegments: z.optional(z.int().check(z.minimum(1), z.maximum(10))) })),
   /** send journey events back through RudderStack */
   analytics: z.optional(z.boolean()),
+  /**
+   * a share of abandoned carts (chosen by hash, like experiments) that enters the journey but gets no
+   * message: the baseline that shows how many carts come back anyway
+   */
+  holdout: z.optional(
+    z.strictObject({
+      percent: z
+        .number()
+        .check(z.minimum(0), z.maximum(50, "must be at most 50 (the holdout is the smaller group)")),
+    }),
+  ),
+  /** how long after a message (or a click on it) an order still counts as recovered by it */
+  attribution: z.optional(
+    z.strictObject({
+      email: z.optional(DurationSchema),
+      sms: z.optional(DurationSchema),
+      whatsapp: z.optional(DurationSchema),
+      push: z.optional(DurationSchema),
+      click: z.optional(DurationSchema),
+    }),
+  ),
 });
 
 /** a journey as written: everything optional has a documented default */

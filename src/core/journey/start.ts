@@ -5,6 +5,7 @@
  */
 import type { Cart } from "../profile.js";
 import { checkAbandonment, classifyIntent } from "./abandonment.js";
+import { isHeldOut } from "./holdout.js";
 import { copyInstance, type JourneyInstance } from "./instance.js";
 import { journeyKey } from "./keys.js";
 import { instanceOrigin, predicateContext, type Run, wake } from "./run.js";
@@ -53,6 +54,7 @@ export function startInstance(
     skipped: [],
   };
   draft.segment = assignSegment(journey, predicateContext(run, cart, table, draft));
+  if (isHeldOut(journey.id, cart.id, journey.holdoutPercent)) draft.holdout = true;
   if (otherActiveInstance(run, cart, journeys)) {
     draft.status = "suppressed";
     draft.exitReason = "active_in_other_journey";
@@ -73,6 +75,7 @@ export function startInstance(
           cart_value: cart.value,
           currency: cart.currency ?? journey.thresholds.currency,
           abandoned_at: new Date(check.at).toISOString(),
+          holdout: draft.holdout === true,
         },
         journeyKey(journey.id, cart.id, "start", "track"),
       ),

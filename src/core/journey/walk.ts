@@ -19,6 +19,7 @@ import { channelBlock } from "./channel-gate.js";
 import { toMs } from "./duration.js";
 import { emitStep, type Held } from "./emit-step.js";
 import { endInstance } from "./exit.js";
+import { HOLDOUT_REASON } from "./holdout.js";
 import { copyInstance, isStepDone, type JourneyInstance, withSkipped } from "./instance.js";
 import { stepKey } from "./keys.js";
 import { buildLedger, isText, pacingBound } from "./pacing.js";
@@ -328,6 +329,10 @@ export function advance(
       if (activePause(now, journey.blackouts)) {
         wake(run, sendTime(run, channel, now));
         pending = true;
+        continue;
+      }
+      if (instance.holdout) {
+        skip(stage, step, key, HOLDOUT_REASON);
         continue;
       }
       assigned ??= stageVariants(journey, stage, cart, stageCtx);
