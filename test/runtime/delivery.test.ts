@@ -364,7 +364,11 @@ describe("a send that got no answer: the provider held the request past the clie
   }));
 
   async function heldNudges(timeouts: { mailerlite?: number; twilio?: number }) {
-    const { engine, store } = setup({}, { timeouts });
+    // the WhatsApp nudge goes with its email rather than 10 minutes after it: one tick sends both
+    const { engine, store } = setup(
+      { journeys: [{ ...journey(), pacing: { textDelay: "0m" } }] },
+      { timeouts },
+    );
     for (const shopper of shoppers) {
       clock.set(T0);
       await ingestAtTheirTimes(engine, [

@@ -62,9 +62,8 @@ Unique discount codes are derived with CARTBACK_DISCOUNT_SECRET.
 `;
 
 /** `--format` with `--report`: text unless given, else text, json or html */
-function reportFormat(format: string | undefined, argv: readonly string[]): "text" | "json" | "html" {
-  const given = argv.some((a) => a === "--format" || a.startsWith("--format="));
-  if (!given) return "text";
+function reportFormat(format: string | undefined): "text" | "json" | "html" {
+  if (format === undefined) return "text";
   if (format === "text" || format === "json" || format === "html") return format;
   throw new UsageError(`with --report, --format must be text, json or html, got "${format}"`);
 }
@@ -251,9 +250,7 @@ export const simulateCommand: CliCommand = {
     const until = parseUntil(flags.until);
     const order = parseWindow(flags.reorderWindow);
     // with --report, the recovery report of the replay replaces the commands
-    const report = flags.report
-      ? flagChoice("--format", flags.format ?? "text", ["text", "json", "html"])
-      : null;
+    const report = flags.report ? reportFormat(flags.format) : null;
     const format = report ? null : flagChoice("--format", flags.format ?? "ndjson", ["ndjson", "table"]);
     const secrets: NonNullable<PlanContext["secrets"]> = {};
     const { env } = readEnvironment();

@@ -157,6 +157,41 @@ function textChoice(
   return null;
 }
 
+/** the instance with the step skipped for `reason`; pacing's skips are reported to the warehouse */
+function skip(
+  run: Run,
+  cart: Cart,
+  instance: JourneyInstance,
+  stage: Stage,
+  step: Step,
+  key: string,
+  reason: string,
+): JourneyInstance {
+  const { journey, now } = run;
+  const channel = stepChannel(step);
+  const skipped = withSkipped(instance, { stage: stage.stage, step: step.id, channel, at: now, key, reason });
+  if (journey.analytics && PACING_SKIPS.has(reason)) {
+    run.commands.push(
+      analyticsCommand(
+        run.profile,
+        instanceOrigin(run, skipped, stage.stage, step.id, channel),
+        "Cart Recovery Message Skipped",
+        {
+          journey: journey.id,
+          cart_id: cart.id,
+          stage: stage.stage,
+          step: step.id,
+          channel,
+          reason,
+          message_key: key,
+        },
+        `${key}:skipped`,
+      ),
+    );
+  }
+  return skipped;
+}
+
 /** advances an instance whose cart is open: sends what is due, asks to wake for what is not */
 export function advance(
   run: Run,
@@ -182,30 +217,6 @@ export function advance(
   let pending = false;
   // how late the last stage that sent went out, against its design: later stages keep their spacing
   let drift = 0;
-
-  const skip = (stage: Stage, step: Step, key: string, reason: string) => {
-    const channel = stepChannel(step);
-    instance = withSkipped(instance, { stage: stage.stage, step: step.id, channel, at: now, key, reason });
-    if (journey.analytics && PACING_SKIPS.has(reason)) {
-      run.commands.push(
-        analyticsCommand(
-          run.profile,
-          instanceOrigin(run, instance, stage.stage, step.id, channel),
-          "Cart Recovery Message Skipped",
-          {
-            journey: journey.id,
-            cart_id: cart.id,
-            stage: stage.stage,
-            step: step.id,
-            channel,
-            reason,
-            message_key: key,
-          },
-          `${key}:skipped`,
-        ),
-      );
-    }
-  };
 
   const stages = journey.stages;
   for (let index = 0; index < stages.length; index++) {
@@ -252,6 +263,10 @@ export function advance(
       let paced = false;
       // with the `skip` policy, when pacing would let it go
       let pacedUntil = Number.NEGATIVE_INFINITY;
+      // what send time, pauses and quiet hours did to it, learned while working out its time
+      const timeHolds: string[] = [];
+      // pacing's verdict when the message would go too late or beside the next stage
+      let late: "too_late" | "stale" | null = null;
       if (channel === null) at = sendTime(run, null, due);
       else {
         const text = isText(channel);
@@ -267,41 +282,35 @@ export function advance(
           bound = earliest;
           paced = true;
         }
-        at = sendTime(run, channel, bound);
-        if (designedDue !== null && at > designedDue + pacing.maxDrift) {
-          skip(stage, step, stepKey(journey.id, cart.id, stage.stage, step.id, step.channel), "too_late");
-          continue;
-        }
+        at = sendTime(run, channel, bound, timeHolds);
+        if (designedDue !== null && Math.max(at, now) > designedDue + pacing.maxDrift) late = "too_late";
         // once the stage has sent, a message of it still held must not land beside the next stage
         if (nextStart === undefined) {
           const sent = firstMessage(instance, stage.stage);
           if (sent !== null)
             nextStart = nextStageStart(run, cart, instance, index, sent, designed, drift, ctx);
         }
-        if (nextStart != null && at >= nextStart) {
-          skip(stage, step, stepKey(journey.id, cart.id, stage.stage, step.id, step.channel), "stale");
-          continue;
-        }
+        if (late === null && nextStart != null && at >= nextStart) late = "stale";
       }
-      if (at > now) {
+      if (late === null && at > now) {
         wake(run, at);
         pending = true;
         if (channel === "email" && !step.after && (emailAt === null || at < emailAt)) emailAt = at;
         continue;
       }
-      // the step is due: from here on it is sent or skipped, under its key
+      // the step is due (or pacing has given up on it): from here on it is sent or skipped, under its key
       const key = stepKey(journey.id, cart.id, stage.stage, step.id, step.channel);
       ctx = predicateContext(run, cart, table, instance);
       if (skipWindowAt(due, journey.blackouts)) {
-        skip(stage, step, key, "blackout");
+        instance = skip(run, cart, instance, stage, step, key, "blackout");
         continue;
       }
       if (stage.when && !evaluatePredicate(stage.when, ctx)) {
-        skip(stage, step, key, "stage_condition");
+        instance = skip(run, cart, instance, stage, step, key, "stage_condition");
         continue;
       }
       if (step.when && !evaluatePredicate(step.when, ctx)) {
-        skip(stage, step, key, "step_condition");
+        instance = skip(run, cart, instance, stage, step, key, "step_condition");
         continue;
       }
       if (channel !== null) {
@@ -309,16 +318,21 @@ export function advance(
           channelBlock(journey, channel, stage.stage, run.profile, cart, instance, table) ??
           textChoice(run, cart, table, instance, stage, step, ctx);
         if (blocked) {
-          skip(stage, step, key, blocked);
+          instance = skip(run, cart, instance, stage, step, key, blocked);
+          continue;
+        }
+        // too late or stale: skipped now, under the reason of the first check it would have failed
+        if (late !== null) {
+          instance = skip(run, cart, instance, stage, step, key, late);
           continue;
         }
         if (pacedUntil > now) {
-          skip(stage, step, key, "paced");
+          instance = skip(run, cart, instance, stage, step, key, "paced");
           continue;
         }
         const window = journey.channels[channel].quietHours;
         if (window && !isInSendWindow(now, window, run.tz)) {
-          if (window.policy === "drop") skip(stage, step, key, "quiet_hours");
+          if (window.policy === "drop") instance = skip(run, cart, instance, stage, step, key, "quiet_hours");
           else {
             wake(run, nextSendWindowOpen(now, window, run.tz));
             pending = true;
@@ -332,7 +346,7 @@ export function advance(
         continue;
       }
       if (instance.holdout) {
-        skip(stage, step, key, HOLDOUT_REASON);
+        instance = skip(run, cart, instance, stage, step, key, HOLDOUT_REASON);
         continue;
       }
       assigned ??= stageVariants(journey, stage, cart, stageCtx);
@@ -345,7 +359,7 @@ export function advance(
         if (due > designedAt) by.push("spacing");
         if (afterEmail) by.push("after_email");
         if (paced) by.push("paced");
-        sendTime(run, channel, bound, by);
+        by.push(...timeHolds);
         held = { due: designedAt, by };
       }
       instance = emitStep(run, cart, instance, stage, step, key, assigned, ctx, held);

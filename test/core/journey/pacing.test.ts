@@ -9,8 +9,10 @@ import { describe, expect, it } from "vitest";
 import { runSimulation, type SimulatedCommand } from "../../../src/cli/simulation.js";
 import type { Command } from "../../../src/core/commands.js";
 import type { CartEvent } from "../../../src/core/events.js";
-import { type JourneySpec, PRESETS, playbookJourney } from "../../../src/core/journey/index.js";
+import { createProfileBook } from "../../../src/core/identity.js";
+import { type JourneySpec, PRESETS, planJourney, playbookJourney } from "../../../src/core/journey/index.js";
 import { normalizeEvent } from "../../../src/core/normalize/index.js";
+import type { Profile } from "../../../src/core/profile.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -348,5 +350,40 @@ describe("send time", () => {
       ["email", "2026-06-17T18:00:00.000Z"],
       ["sms", "2026-06-17T18:10:00.000Z"],
     ]);
+  });
+});
+
+describe("a journey first planned more than a day late (late events, or the engine was down)", () => {
+  it("skips what would go more than maxDrift after its time, sends what is still timely, and reports only messages the shopper would have got", () => {
+    const zone = "Europe/London";
+    const abandon = localInstant("2026-03-10", "11:00", zone);
+    const id = "late";
+    const traits = { email: "late@example.com", phone: "+447911123457", sms_opt_in: true };
+    const book = createProfileBook();
+    for (const event of eventsOf([
+      message("identify", abandon - 20 * MIN, id, zone, { traits }),
+      message("track", abandon - 15 * MIN, id, zone, {
+        event: "Product Added",
+        properties: { cart_id: "cart-late", product_id: "coat", name: "Coat", price: 250, quantity: 1 },
+      }),
+    ]))
+      book.apply(event);
+    const profile = [...book.profiles()][0] as Profile;
+    // 26 h after abandonment: stage 1 (due at once) is a day late; stage 2 (due after 4 h) is not yet
+    const plan = planJourney(playbookJourney(), profile, abandon + 26 * HOUR);
+    const messages = plan.commands.filter((c) => c.kind === "message");
+    expect(messages.map((c) => `${c.stage}/${c.step}`)).toEqual(["2/email"]);
+    const skipped = plan.commands
+      .filter((c) => c.type === "rudderstack.track" && c.event === "Cart Recovery Message Skipped")
+      .map((c) => (c as Command & { properties: Record<string, unknown> }).properties);
+    // stage 1's email is reported too late; the loyalty email and the WhatsApp nudge (no consent) were
+    // never for this shopper, and their skips say so in the instance, not in the warehouse
+    expect(skipped.map((p) => `${p.stage}/${p.step} ${p.reason}`)).toEqual(["1/email too_late"]);
+    const instance = plan.profile.journeys["playbook:cart-late"];
+    expect(instance?.skipped?.map((s) => `${s.stage}/${s.step} ${s.reason}`)).toEqual(
+      expect.arrayContaining(["1/email too_late", "1/personal step_condition"]),
+    );
+    // the rest of the journey keeps its spacing from the stage that went
+    expect(plan.wakeAt).toBeGreaterThan(abandon + 26 * HOUR);
   });
 });
