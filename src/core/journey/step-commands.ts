@@ -3,6 +3,7 @@
  * SMS, a WhatsApp template, a webhook task, and the analytics event.
  */
 import { type Command, type CommandOrigin, commandMeta, type FieldValue, makeCommand } from "../commands.js";
+import { mailerliteCartFields } from "../mailerlite-fields.js";
 import type { Cart, Profile } from "../profile.js";
 import { fail, ok, type Result } from "../result.js";
 import type { ResolvedJourney } from "./define.js";
@@ -84,20 +85,15 @@ export function renderStep(input: StepRenderInput): StepRender {
   const commands: Command[] = [];
   const values = templateValues(input);
   if (step.channel === "email") {
-    const fields: Record<string, FieldValue> = {
-      cart_url: input.link,
-      cart_total: cart.value,
-      cart_currency: cart.currency ?? input.journey.thresholds.currency,
-      cart_items: itemNames(cart).join(", "),
-      cart_item_count: cart.items.reduce((n, i) => n + i.quantity, 0),
-      discount_code: input.discount?.code ?? null,
-      discount_percent: input.discount?.percent ?? null,
-      recovery_stage: origin.stage,
-      recovery_step: origin.step,
-      recovery_segment: origin.segment,
-      recovery_variant: origin.variant,
-      last_order_id: profile.orders.lastOrderId ?? null,
-    };
+    const fields: Record<string, FieldValue> = mailerliteCartFields({
+      profile,
+      cart,
+      link: input.link,
+      discount: input.discount,
+      currency: input.journey.thresholds.currency,
+      storeName: input.storeName,
+      origin,
+    });
     if (values.firstName) fields.name = values.firstName;
     const email = profile.email as string;
     // the group add sends the email, so the fields it shows are saved first
