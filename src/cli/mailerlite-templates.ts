@@ -490,9 +490,14 @@ If the button does not work, copy this link: <a href="{$cart_url}" style="color:
 /** the package's root: src/cli/ and dist/cli/ both sit two levels under it */
 const ROOT = resolve(import.meta.dirname, "../..");
 
+/** where a shipped template file is on this machine */
+export function templatePath(spec: EmailTemplateSpec, root = ROOT): string {
+  return join(root, MAILERLITE_TEMPLATE_DIR, spec.file);
+}
+
 /** reads a shipped template file */
 export function readEmailTemplate(spec: EmailTemplateSpec, root = ROOT): string {
-  return readFileSync(join(root, MAILERLITE_TEMPLATE_DIR, spec.file), "utf8");
+  return readFileSync(templatePath(spec, root), "utf8");
 }
 
 const MERGE_TAG = /\{\$([a-z0-9_]+)(?:\|default\('((?:[^'\\]|\\.)*)'\))?\}/g;

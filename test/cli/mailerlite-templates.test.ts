@@ -1,5 +1,5 @@
 /** The shipped MailerLite templates: up to date, one for every preset group, only real fields. */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -74,6 +74,16 @@ describe("the MailerLite email templates", () => {
       "stage-3-returning.html",
     ])
       expect(withCode).not.toContain(file);
+  });
+
+  it("are each documented in the guide, with every field cartback writes", () => {
+    const guide = readFileSync(join(ROOT, "docs/mailerlite.md"), "utf8");
+    for (const spec of EMAIL_TEMPLATES) {
+      expect(guide, spec.file).toContain(`\`${spec.file}\``);
+      expect(guide, spec.file).toContain(`\`${templateGroup(spec)}\``);
+    }
+    for (const field of MAILERLITE_FIELDS)
+      expect(guide, field.key).toContain(`\`${field.key.replace(/^cart_item_\d+_/, "cart_item_N_")}\``);
   });
 
   it("fill as MailerLite does: values escaped, defaults for empty fields, the rest blank", () => {
