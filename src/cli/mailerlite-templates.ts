@@ -135,7 +135,9 @@ export const EMAIL_TEMPLATES: readonly EmailTemplateSpec[] = [
       "Easy returns if it isn't right",
       "Real people on hand: reply to this email with any question",
     ],
-    outro: ["Thousands of shoppers have found their favourites with us. We'd love you to be next."],
+    outro: [
+      "Shoppers come back to us for the quality and the care we put into every order. We'd love you to be one of them.",
+    ],
     signoff: TEAM,
   },
   {
@@ -399,7 +401,7 @@ function itemRow(slot: number): string {
   const p = `cart_item_${slot}`;
   return `<tr style="display:{$${p}_display|default('none')};">
   <td width="72" style="padding:12px 0;border-bottom:1px solid ${LINE};vertical-align:middle;">
-    <img class="thumb" src="{$${p}_image}" alt="" width="64" height="64" style="display:block;width:64px;height:64px;border:0;border-radius:8px;background:${PAPER};object-fit:cover;">
+    <img class="thumb" src="{$${p}_image}" alt="" width="64" height="64" style="display:{$${p}_image_display|default('none')};width:64px;height:64px;border:0;border-radius:8px;background:${PAPER};object-fit:cover;">
   </td>
   <td style="padding:12px 12px;border-bottom:1px solid ${LINE};vertical-align:middle;font-size:15px;line-height:1.4;color:${INK};">
     <strong class="item-name">{$${p}_name}</strong><br>

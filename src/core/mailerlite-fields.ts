@@ -6,7 +6,7 @@
  *
  * MailerLite fields are flat and its merge tags have no loops or conditions (`{$field}` and
  * `{$field|default('…')}` only), so a cart reaches the email as numbered item slots
- * (`cart_item_1_name`, `_qty`, `_price`, `_image`, `_display`) for the first
+ * (`cart_item_1_name`, `_qty`, `_price`, `_image`, `_image_display`, `_display`) for the first
  * `MAILERLITE_ITEM_SLOTS` lines, a `cart_more_items` line for the rest, and display values
  * (`none` or a CSS display) that the templates put in `style="display:…"` to hide what is empty.
  */
@@ -33,6 +33,11 @@ function slotFields(slot: number): MailerliteFieldSpec[] {
     { key: `${p}_qty`, type: "number", description: `quantity of cart line ${slot}` },
     { key: `${p}_price`, type: "text", description: `unit price of cart line ${slot}, with its currency` },
     { key: `${p}_image`, type: "text", description: `image URL of cart line ${slot}` },
+    {
+      key: `${p}_image_display`,
+      type: "text",
+      description: `"block" when cart line ${slot} has an image, "none" when not`,
+    },
     {
       key: `${p}_display`,
       type: "text",
@@ -143,6 +148,7 @@ export function mailerliteCartFields(input: MailerliteFieldsInput): Record<strin
     fields[`${p}_qty`] = item ? item.quantity : null;
     fields[`${p}_price`] = item ? formatMoney(item.price, currency) : null;
     fields[`${p}_image`] = item?.imageUrl ?? null;
+    fields[`${p}_image_display`] = item?.imageUrl ? "block" : "none";
     fields[`${p}_display`] = item ? "table-row" : "none";
   }
   const rest = cart.items.slice(MAILERLITE_ITEM_SLOTS);
