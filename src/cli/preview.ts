@@ -83,9 +83,9 @@ export function createPreviewCollector(journey: string) {
   const subscribers = new Map<string, Record<string, string | number | null>>();
   const byProfile = new Map<string, PreviewEntry[]>();
   const push = (profileId: string, entry: PreviewEntry) => {
-    let list = byProfile.get(profileId);
-    if (!list) byProfile.set(profileId, (list = []));
-    list.push(entry);
+    const list = byProfile.get(profileId);
+    if (list) list.push(entry);
+    else byProfile.set(profileId, [entry]);
   };
   const base = (at: number, command: Command, held?: { due: number; by: string[] }): EntryBase => ({
     at,
