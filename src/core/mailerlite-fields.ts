@@ -12,6 +12,7 @@
  */
 import type { FieldValue } from "./commands.js";
 import type { JourneySpec } from "./journey/schema.js";
+import { formatAmount } from "./money.js";
 import type { Cart, Profile } from "./profile.js";
 
 export type MailerliteFieldType = "text" | "number" | "date";
@@ -26,53 +27,64 @@ export interface MailerliteFieldSpec {
 /** how many cart lines get their own fields; the rest are summed up in `cart_more_items` */
 export const MAILERLITE_ITEM_SLOTS = 3;
 
-function slotFields(slot: number): MailerliteFieldSpec[] {
-  const p = `cart_item_${slot}`;
-  return [
-    { key: `${p}_name`, type: "text", description: `name of cart line ${slot}` },
-    { key: `${p}_qty`, type: "number", description: `quantity of cart line ${slot}` },
-    { key: `${p}_price`, type: "text", description: `unit price of cart line ${slot}, with its currency` },
-    { key: `${p}_image`, type: "text", description: `image URL of cart line ${slot}` },
-    {
-      key: `${p}_image_display`,
-      type: "text",
-      description: `"block" when cart line ${slot} has an image, "none" when not`,
-    },
-    {
-      key: `${p}_display`,
-      type: "text",
-      description: `"table-row" when cart line ${slot} exists, "none" when not`,
-    },
-  ];
+const SLOT_PARTS = ["name", "qty", "price", "image", "image_display", "display"];
+
+// built from parts: the key list ships in every paste bundle, where bytes count
+function fieldKeys(): string[] {
+  const keys = ["url", "total", "total_display", "currency", "items", "item_count"].map((k) => `cart_${k}`);
+  for (let slot = 1; slot <= MAILERLITE_ITEM_SLOTS; slot++)
+    for (const part of SLOT_PARTS) keys.push(`cart_item_${slot}_${part}`);
+  keys.push("cart_more_items", ...["code", "percent", "display"].map((k) => `discount_${k}`), "store_name");
+  keys.push(...["stage", "step", "segment", "variant"].map((k) => `recovery_${k}`), "last_order_id");
+  return keys;
 }
 
-export const MAILERLITE_FIELDS: readonly MailerliteFieldSpec[] = [
-  { key: "cart_url", type: "text", description: "link that restores the cart" },
-  { key: "cart_total", type: "number", description: "cart value in major units" },
-  { key: "cart_total_display", type: "text", description: "cart value with its currency, e.g. $129.50" },
-  { key: "cart_currency", type: "text", description: "ISO 4217 currency of the cart" },
-  { key: "cart_items", type: "text", description: "the item names, comma-separated" },
-  { key: "cart_item_count", type: "number", description: "number of items in the cart" },
-  ...Array.from({ length: MAILERLITE_ITEM_SLOTS }, (_, i) => slotFields(i + 1)).flat(),
-  {
-    key: "cart_more_items",
-    type: "text",
-    description: `the cart lines after the first ${MAILERLITE_ITEM_SLOTS}, e.g. "+ 2 more items"`,
-  },
-  { key: "discount_code", type: "text", description: "discount code offered in this step" },
-  { key: "discount_percent", type: "number", description: "discount offered in this step" },
-  {
-    key: "discount_display",
-    type: "text",
-    description: `"block" when this step offers a code, "none" when not`,
-  },
-  { key: "store_name", type: "text", description: "the store's name, when configured" },
-  { key: "recovery_stage", type: "number", description: "the journey stage being sent" },
-  { key: "recovery_step", type: "text", description: "the step within the stage" },
-  { key: "recovery_segment", type: "text", description: "the shopper's segment" },
-  { key: "recovery_variant", type: "text", description: "the experiment variant" },
-  { key: "last_order_id", type: "text", description: "the shopper's last order, for returning customers" },
-];
+/**
+ * every field key cartback writes, in order; the paste bundles need only this, so the types and
+ * descriptions of `MAILERLITE_FIELDS` stay out of them
+ */
+export const MAILERLITE_FIELD_KEYS: readonly string[] = fieldKeys();
+
+/** the number fields; every other field is text */
+const NUMBERS = /^(cart_total|cart_item_count|cart_item_\d+_qty|discount_percent|recovery_stage)$/;
+
+const DESCRIPTIONS: Record<string, string> = {
+  cart_url: "link that restores the cart",
+  cart_total: "cart value in major units",
+  cart_total_display: "cart value with its currency, e.g. $129.50",
+  cart_currency: "ISO 4217 currency of the cart",
+  cart_items: "the item names, comma-separated",
+  cart_item_count: "number of items in the cart",
+  name: "name of cart line N",
+  qty: "quantity of cart line N",
+  price: "unit price of cart line N, with its currency",
+  image: "image URL of cart line N",
+  image_display: '"block" when cart line N has an image, "none" when not',
+  display: '"table-row" when cart line N exists, "none" when not',
+  // plain strings only: the paste bundles drop this table as long as building it cannot have effects
+  cart_more_items: 'the cart lines after the numbered ones, e.g. "+ 2 more items"',
+  discount_code: "discount code offered in this step",
+  discount_percent: "discount offered in this step",
+  discount_display: '"block" when this step offers a code, "none" when not',
+  store_name: "the store's name, when configured",
+  recovery_stage: "the journey stage being sent",
+  recovery_step: "the step within the stage",
+  recovery_segment: "the shopper's segment",
+  recovery_variant: "the experiment variant",
+  last_order_id: "the shopper's last order, for returning customers",
+};
+
+function fieldSpecs(): MailerliteFieldSpec[] {
+  return MAILERLITE_FIELD_KEYS.map((key) => {
+    const slot = /^cart_item_(\d+)_(.+)$/.exec(key);
+    const description = slot
+      ? (DESCRIPTIONS[slot[2] as string] as string).replace("line N", `line ${slot[1]}`)
+      : (DESCRIPTIONS[key] as string);
+    return { key, type: NUMBERS.test(key) ? "number" : "text", description };
+  });
+}
+
+export const MAILERLITE_FIELDS: readonly MailerliteFieldSpec[] = /* @__PURE__ */ fieldSpecs();
 
 /** the group a subscriber joins to receive a stage's email (the automation trigger) */
 export function mailerliteStageGroup(stage: number): string {
@@ -88,24 +100,16 @@ const SYMBOLS: Record<string, string> = {
   GBP: "£",
   INR: "₹",
   JPY: "¥",
-  CAD: "CA$",
-  AUD: "A$",
-  NZD: "NZ$",
-  BRL: "R$",
 };
 /** currencies without minor units */
-const WHOLE = new Set(["JPY", "KRW", "VND", "CLP", "ISK", "HUF", "TWD"]);
+const WHOLE = new Set(["JPY"]);
 
 /** `1234.5, "USD"` → `$1,234.50`; `12, "CHF"` → `12.00 CHF` */
 export function formatMoney(value: number, currency: string): string {
   const code = currency.toUpperCase();
-  const digits = WHOLE.has(code) ? 0 : 2;
-  const fixed = Math.abs(value).toFixed(digits);
-  const [whole = "0", fraction] = fixed.split(".");
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  const amount = (value < 0 ? "-" : "") + grouped + (fraction ? `.${fraction}` : "");
+  const amount = WHOLE.has(code) ? formatAmount(Math.round(value)).slice(0, -3) : formatAmount(value);
   const symbol = SYMBOLS[code];
-  return symbol ? `${value < 0 ? "-" : ""}${symbol}${amount.replace(/^-/, "")}` : `${amount} ${code}`;
+  return symbol ? amount.replace(/^-?/, (sign) => sign + symbol) : `${amount} ${code}`;
 }
 
 export interface MailerliteFieldsInput {
@@ -117,6 +121,8 @@ export interface MailerliteFieldsInput {
   /** the journey's currency, for carts that have none */
   currency: string;
   storeName: string | null;
+  /** the cart's lines as the texts name them (`Silk dupatta x2`) */
+  itemNames: readonly string[];
   origin: { stage: number | null; step: string | null; segment: string | null; variant: string | null };
 }
 
@@ -133,12 +139,7 @@ export function mailerliteCartFields(input: MailerliteFieldsInput): Record<strin
     cart_total: cart.value,
     cart_total_display: formatMoney(cart.value, currency),
     cart_currency: currency,
-    cart_items: cart.items
-      .map((i) => {
-        const name = i.name ?? i.sku ?? i.productId;
-        return i.quantity > 1 ? `${name} x${i.quantity}` : name;
-      })
-      .join(", "),
+    cart_items: input.itemNames.join(", "),
     cart_item_count: quantity,
   };
   for (let slot = 1; slot <= MAILERLITE_ITEM_SLOTS; slot++) {
@@ -153,8 +154,7 @@ export function mailerliteCartFields(input: MailerliteFieldsInput): Record<strin
   }
   const rest = cart.items.slice(MAILERLITE_ITEM_SLOTS);
   const restCount = rest.reduce((n, i) => n + i.quantity, 0);
-  fields.cart_more_items =
-    rest.length > 0 ? `+ ${restCount} more item${restCount === 1 ? "" : "s"} in your cart` : null;
+  fields.cart_more_items = rest.length > 0 ? `+ ${restCount} more item${restCount === 1 ? "" : "s"}` : null;
   fields.discount_code = input.discount?.code ?? null;
   fields.discount_percent = input.discount?.percent ?? null;
   fields.discount_display = input.discount ? "block" : "none";

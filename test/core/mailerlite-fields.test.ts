@@ -33,6 +33,7 @@ describe("the fields an email step writes to MailerLite", () => {
       discount: { percent: 5, code: "COMEBACK5" },
       currency: "USD",
       storeName: "Saree House",
+      itemNames: ["Block-print kurta", "Silk dupatta x2"],
       origin: ORIGIN,
     });
     expect(fields).toMatchObject({
@@ -72,9 +73,10 @@ describe("the fields an email step writes to MailerLite", () => {
       discount: null,
       currency: "USD",
       storeName: null,
+      itemNames: [],
       origin: ORIGIN,
     });
-    expect(fields.cart_more_items).toBe("+ 4 more items in your cart");
+    expect(fields.cart_more_items).toBe("+ 4 more items");
     expect(fields.discount_display).toBe("none");
     expect(fields.discount_code).toBeNull();
     expect(fields[`cart_item_${MAILERLITE_ITEM_SLOTS}_display`]).toBe("table-row");
@@ -89,6 +91,7 @@ describe("the fields an email step writes to MailerLite", () => {
       discount: null,
       currency: "USD",
       storeName: null,
+      itemNames: [],
       origin: ORIGIN,
     });
     for (const key of Object.keys(fields)) expect(keys).toContain(key);

@@ -4,6 +4,7 @@
  */
 import { type Command, type CommandOrigin, commandMeta, type FieldValue, makeCommand } from "../commands.js";
 import { mailerliteCartFields } from "../mailerlite-fields.js";
+import { formatAmount } from "../money.js";
 import type { Cart, Profile } from "../profile.js";
 import { fail, ok, type Result } from "../result.js";
 import type { ResolvedJourney } from "./define.js";
@@ -35,21 +36,7 @@ export interface StepRenderInput {
 /** the step's commands in the order they run, or why it cannot be sent (a skip reason) */
 export type StepRender = Result<Command[], string>;
 
-/** `1234.5` → `1,234.50` */
-export function formatAmount(value: number): string {
-  const fixed = value.toFixed(2);
-  const point = fixed.indexOf(".");
-  const sign = fixed.startsWith("-") ? 1 : 0;
-  // toFixed writes numbers of 1e21 and more in exponent form: leave those alone
-  if (point < 0 || point - sign <= 3) return fixed;
-  let out = fixed.slice(point);
-  let end = point;
-  while (end - sign > 3) {
-    out = `,${fixed.slice(end - 3, end)}${out}`;
-    end -= 3;
-  }
-  return fixed.slice(0, end) + out;
-}
+export { formatAmount };
 
 function itemNames(cart: Cart): string[] {
   return cart.items.map((i) => {
@@ -92,6 +79,7 @@ export function renderStep(input: StepRenderInput): StepRender {
       discount: input.discount,
       currency: input.journey.thresholds.currency,
       storeName: input.storeName,
+      itemNames: itemNames(cart),
       origin,
     });
     if (values.firstName) fields.name = values.firstName;
