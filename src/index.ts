@@ -166,7 +166,9 @@ export { countSmsSegments, type SmsEncoding, type SmsSegmentInfo } from "./core/
 export { renderTemplate, TEMPLATE_VARIABLES } from "./core/journey/template.js";
 export { DEFAULT_THRESHOLDS, type ThresholdTable } from "./core/journey/thresholds.js";
 export {
+  journeyMailerliteGroups,
   MAILERLITE_FIELDS,
+  MAILERLITE_ITEM_SLOTS,
   MAILERLITE_STAGE_GROUPS,
   type MailerliteFieldSpec,
   type MailerliteFieldType,

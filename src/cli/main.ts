@@ -5,6 +5,7 @@ import { dlqCommand } from "./commands/dlq.js";
 import { emulateCommand } from "./commands/emulate.js";
 import { forgetCommand } from "./commands/forget.js";
 import { journeyCommand } from "./commands/journey.js";
+import { previewCommand } from "./commands/preview.js";
 import { profileCommand } from "./commands/profile.js";
 import { reportCommand } from "./commands/report.js";
 import { serveCommand } from "./commands/serve.js";
@@ -18,6 +19,7 @@ import type { CliCommand, CliIO } from "./types.js";
 export const COMMANDS: CliCommand[] = [
   validateCommand,
   simulateCommand,
+  previewCommand,
   journeyCommand,
   transformationCommand,
   emulateCommand,

@@ -354,7 +354,7 @@ function applyCartEvent(profile: Profile, event: CartChange): void {
     case "checkout_started": {
       const fresh = next.snapshotAt === undefined || event.at >= next.snapshotAt;
       if (fresh && (event.items.length > 0 || event.type === "cart_viewed")) {
-        next.items = event.items;
+        next.items = keepProductDetails(event.items, next.items);
         next.snapshotAt = event.at;
       }
       if (event.currency && (fresh || !next.currency)) next.currency = event.currency;
@@ -374,6 +374,23 @@ function applyCartEvent(profile: Profile, event: CartChange): void {
   }
   next.value = itemsValue(next.items);
   updateCart(profile, next);
+}
+
+/**
+ * a snapshot's items, with the image and page of the items they replace where the snapshot has none
+ * (checkout payloads often carry neither, the Product Added before them did; the emails show them)
+ */
+function keepProductDetails(items: CartItem[], previous: readonly CartItem[]): CartItem[] {
+  if (previous.length === 0) return items;
+  return items.map((item) => {
+    if (item.imageUrl && item.url) return item;
+    const before = previous.find((p) => sameProduct(p, item));
+    if (!before || (!before.imageUrl && !before.url)) return item;
+    const kept: CartItem = { ...item };
+    if (!kept.imageUrl && before.imageUrl) kept.imageUrl = before.imageUrl;
+    if (!kept.url && before.url) kept.url = before.url;
+    return kept;
+  });
 }
 
 function sameProduct(

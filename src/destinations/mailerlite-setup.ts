@@ -1,7 +1,10 @@
 /**
  * Prepares a MailerLite account for cartback: the custom fields the journey writes and the groups
- * whose automations send the emails. Idempotent: what exists is left alone and reported.
+ * whose automations send the emails. Idempotent: what exists is left alone and reported. MailerLite's
+ * API lists automations but cannot create them, so for each group it reports the automations that a
+ * subscriber joining it starts (none: the email is still to be built in the app).
  */
+import type { AutomationsInterface } from "@mailerlite/mailerlite-nodejs";
 import type { MailerliteFieldSpec } from "../core/mailerlite-fields.js";
 import { classifyAxiosError, withTimeout } from "./errors.js";
 import type { MailerliteClient } from "./mailerlite.js";
@@ -19,6 +22,11 @@ export interface SetupItem {
   /** for fields: the type; a field that exists with another type is reported, not changed */
   type?: string;
   status: "created" | "existing" | "type_mismatch";
+  /**
+   * for groups, when the client can list automations: those a subscriber joining the group starts
+   * (empty: none yet, the group sends nothing)
+   */
+  automations?: { id: string; name: string; enabled: boolean }[];
 }
 
 export interface MailerliteSetupReport {
@@ -30,7 +38,7 @@ const PAGE = 100;
 
 /** creates the missing fields and groups and reports each as created or existing */
 export async function setupMailerlite(
-  client: MailerliteClient,
+  client: MailerliteClient & { automations?: Pick<AutomationsInterface, "get"> },
   options: MailerliteSetupOptions,
 ): Promise<MailerliteSetupReport> {
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -84,6 +92,25 @@ export async function setupMailerlite(
     }
     const created = await call(`create group "${name}"`, () => client.groups.create({ name }));
     groups.push({ name, id: created.data.data.id, status: "created" });
+  }
+
+  const automations = client.automations;
+  if (automations) {
+    for (const group of groups) {
+      if (group.status === "created") {
+        group.automations = [];
+        continue;
+      }
+      const found: { id: string; name: string; enabled: boolean }[] = [];
+      for (let page = 1; ; page++) {
+        const res = await call(`list the automations of group "${group.name}"`, () =>
+          automations.get({ filter: { group: group.id }, limit: PAGE, page }),
+        );
+        found.push(...res.data.data.map((a) => ({ id: a.id, name: a.name, enabled: a.enabled })));
+        if (res.data.data.length < PAGE) break;
+      }
+      group.automations = found;
+    }
   }
   return { fields, groups };
 }

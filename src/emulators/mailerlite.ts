@@ -1,7 +1,7 @@
 /**
  * An emulator of the MailerLite API (the new one at connect.mailerlite.com, accounts since 2022) for
- * tests and demos: the subset cartback uses — subscribers (upsert, find, forget), groups, fields and
- * batch — with Bearer auth, 422 validation bodies and the 120 requests/min limit. Point the official
+ * tests and demos: the subset cartback uses — subscribers (upsert, find, forget), groups, fields,
+ * batch and the read-only automations list — with Bearer auth, 422 validation bodies and the 120 requests/min limit. Point the official
  * SDK at it with `new MailerLite({ api_key, base_path: emulator.url })`.
  */
 import { createHash, createHmac } from "node:crypto";
@@ -52,6 +52,30 @@ export interface MailerLiteField {
   name: string;
   key: string;
   type: MailerLiteFieldType;
+}
+
+/**
+ * An automation as `GET /api/automations` lists it (the subset cartback reads). MailerLite's API
+ * cannot create automations; `addAutomation` stands in for building one in the app.
+ */
+export interface MailerLiteAutomation {
+  id: string;
+  name: string;
+  enabled: boolean;
+  triggers: {
+    id: string;
+    type: "subscriber_joins_group";
+    group_ids: string[];
+    groups: { id: string; name: string; url: string }[];
+    exclude_group_ids: string[];
+    excluded_groups: string[];
+    broken: boolean;
+  }[];
+  steps: unknown[];
+  complete: boolean;
+  broken: boolean;
+  warnings: string[];
+  created_at: string;
 }
 
 export interface MailerLiteWebhook {
@@ -129,6 +153,11 @@ export interface MailerLiteEmulator extends EmulatorServer {
    */
   groupJoins(): MailerLiteGroupJoin[];
   /**
+   * an automation triggered when a subscriber joins the named group, as a person would build it in
+   * MailerLite's app (the API cannot); the group must exist
+   */
+  addAutomation(input: { name: string; group: string; enabled?: boolean }): MailerLiteAutomation;
+  /**
    * acts out a person's unsubscribe, bounce or spam report: their status changes and every enabled
    * webhook listening for the event gets a signed POST; resolves once they have answered
    */
@@ -193,6 +222,7 @@ export async function startMailerLiteEmulator(
   let groups = new Map<string, StoredGroup>();
   let fields = new Map<string, MailerLiteField>();
   let webhooks = new Map<string, MailerLiteWebhook>();
+  let automations = new Map<string, MailerLiteAutomation>();
   let deliveries: MailerLiteWebhookDelivery[] = [];
   let joins: MailerLiteGroupJoin[] = [];
   // request times of the last window, for the whole account
@@ -213,6 +243,7 @@ export async function startMailerLiteEmulator(
     groups = new Map();
     fields = new Map();
     webhooks = new Map();
+    automations = new Map();
     deliveries = [];
     joins = [];
     hits = [];
@@ -472,6 +503,25 @@ export async function startMailerLiteEmulator(
         return { status: 200, body: paginate(members, query, path) };
       }
       return notFound();
+    }
+
+    if (resource === "automations") {
+      if (method !== "GET") return methodNotAllowed();
+      if (id === undefined) {
+        const group = query.get("filter[group]");
+        const enabled = query.get("filter[enabled]");
+        const name = query.get("filter[name]");
+        const found = [...automations.values()].filter(
+          (a) =>
+            (!group || a.triggers.some((t) => t.group_ids.includes(group))) &&
+            (enabled === null || String(a.enabled) === enabled) &&
+            (!name || a.name.toLowerCase().includes(name.toLowerCase())),
+        );
+        return { status: 200, body: paginate(found, query, path) };
+      }
+      const automation = automations.get(id);
+      if (!automation || sub !== undefined) return notFound();
+      return { status: 200, body: { data: automation } };
     }
 
     if (resource === "webhooks") {
@@ -771,6 +821,33 @@ export async function startMailerLiteEmulator(
     webhooks: () => [...webhooks.values()].map((webhook) => ({ ...webhook, events: [...webhook.events] })),
     webhookDeliveries: () => deliveries.map((delivery) => ({ ...delivery })),
     groupJoins: () => joins.map((entry) => ({ ...entry })),
+    addAutomation({ name, group, enabled = true }) {
+      const found = [...groups.values()].find((g) => g.name === group);
+      if (!found) throw new Error(`no group named "${group}": create it first`);
+      const automation: MailerLiteAutomation = {
+        id: nextId(),
+        name,
+        enabled,
+        triggers: [
+          {
+            id: nextId(),
+            type: "subscriber_joins_group",
+            group_ids: [found.id],
+            groups: [{ id: found.id, name: found.name, url: `/subscribers/groups/${found.id}` }],
+            exclude_group_ids: [],
+            excluded_groups: [],
+            broken: false,
+          },
+        ],
+        steps: [],
+        complete: true,
+        broken: false,
+        warnings: [],
+        created_at: stamp(),
+      };
+      automations.set(automation.id, automation);
+      return structuredClone(automation);
+    },
     simulate,
   };
 }

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { ResolvedConfig } from "../config/resolve.js";
+import type { JourneySpec } from "../core/journey/schema.js";
 import type { DestinationsConfig } from "../destinations/load.js";
 import { loadDestinations } from "../destinations/load.js";
 import type { Destination } from "../destinations/types.js";
@@ -69,12 +70,13 @@ export async function openStore(settings: ResolvedConfig["store"]): Promise<Stor
 
 async function startEmulatedDestinations(
   serverUrl: string | null,
+  journeys: readonly JourneySpec[],
 ): Promise<{ emulators: RunningEmulators; destinations: DestinationsConfig }> {
   const { startEmulators } = await import("../emulators/index.js");
   const emulators = await startEmulators({ mailerlite: true, twilio: true });
   const mailerliteUrl = emulators.urls.mailerlite as string;
   // the emulator starts empty: give it the fields and groups a real account gets from `cartback setup`
-  const [{ mailerliteClient }, { setupMailerlite }, { MAILERLITE_FIELDS, MAILERLITE_STAGE_GROUPS }] =
+  const [{ mailerliteClient }, { setupMailerlite }, { MAILERLITE_FIELDS, journeyMailerliteGroups }] =
     await Promise.all([
       import("../destinations/mailerlite.js"),
       import("../destinations/mailerlite-setup.js"),
@@ -82,7 +84,7 @@ async function startEmulatedDestinations(
     ]);
   await setupMailerlite(mailerliteClient({ apiKey: "emulator", baseUrl: mailerliteUrl }), {
     fields: MAILERLITE_FIELDS,
-    groups: MAILERLITE_STAGE_GROUPS,
+    groups: [...new Set(journeys.flatMap(journeyMailerliteGroups))],
   });
   return {
     emulators,
@@ -127,6 +129,7 @@ export async function startCartback(options: StartCartbackOptions): Promise<Runn
       const fixedPort = config.server.port !== 0;
       const emulated = await startEmulatedDestinations(
         fixedPort ? (config.server.publicUrl ?? `http://127.0.0.1:${config.server.port}`) : null,
+        config.journeys,
       );
       emulators = emulated.emulators;
       cleanups.push(() => (emulators as RunningEmulators).stop());

@@ -34,6 +34,34 @@ describe("reduceProfile: carts", () => {
     expect(profile.carts[0]?.value).toBe(0);
   });
 
+  it("keeps a product's image and page when a snapshot that lacks them replaces the items", () => {
+    const profile = profileOf(
+      track("Product Added", 0, {
+        ...mug,
+        quantity: 1,
+        image_url: "https://cdn.example/mug.jpg",
+        url: "https://shop.example/mug",
+      }),
+      track("Checkout Started", 5, {
+        cart_id: "c1",
+        products: [
+          { product_id: "mug", name: "Mug", price: 12, quantity: 2 },
+          {
+            product_id: "lamp",
+            name: "Lamp",
+            price: 40,
+            quantity: 1,
+            image_url: "https://cdn.example/lamp.jpg",
+          },
+        ],
+      }),
+    );
+    expect(profile.carts[0]?.items.map((i) => [i.productId, i.quantity, i.imageUrl, i.url])).toEqual([
+      ["mug", 2, "https://cdn.example/mug.jpg", "https://shop.example/mug"],
+      ["lamp", 1, "https://cdn.example/lamp.jpg", undefined],
+    ]);
+  });
+
   it("lets a snapshot replace the items, and an older snapshot change nothing", () => {
     const profile = profileOf(
       track("Product Added", 0, { ...mug, quantity: 1 }),

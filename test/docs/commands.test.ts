@@ -180,7 +180,7 @@ describe("the docs, followed literally against the packed package", () => {
   it("installs without src/ and with every file the docs and examples point at", () => {
     const installed = join(project, "node_modules/cartback");
     expect(readdirSync(installed)).not.toContain("src");
-    for (const dir of ["dist", "bin", "examples", "schemas", "docs", "transformations"])
+    for (const dir of ["dist", "bin", "examples", "schemas", "templates", "docs", "transformations"])
       expect(readdirSync(installed)).toContain(dir);
   });
 

@@ -160,6 +160,27 @@ describe("MailerLite emulator through the official SDK", () => {
     expect((await failure(client.groups.assignSubscriber(sid, "12345"))).status).toBe(404);
   });
 
+  it("lists automations read-only, filtered by the group that triggers them", async () => {
+    const one = await client.groups.create({ name: "stage-1" });
+    await client.groups.create({ name: "stage-2" });
+    const built = emulator.addAutomation({ name: "Nudge", group: "stage-1" });
+    emulator.addAutomation({ name: "Consideration", group: "stage-2", enabled: false });
+    const byGroup = await client.automations.get({ filter: { group: one.data.data.id } });
+    expect(byGroup.data.data.map((a) => a.name)).toEqual(["Nudge"]);
+    expect(byGroup.data.data[0]?.triggers[0]?.group_ids).toEqual([one.data.data.id]);
+    const enabled = await client.automations.get({ filter: { enabled: true } });
+    expect(enabled.data.data.map((a) => a.name)).toEqual(["Nudge"]);
+    expect((await client.automations.find(built.id)).data.data.name).toBe("Nudge");
+    expect((await failure(client.automations.find("999"))).status).toBe(404);
+    const create = await fetch(`${emulator.url}/api/automations`, {
+      method: "POST",
+      headers: { authorization: "Bearer ml-token", "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(create.status).toBe(405);
+    expect(() => emulator.addAutomation({ name: "x", group: "missing" })).toThrow(/no group named "missing"/);
+  });
+
   it("forgets a subscriber", async () => {
     const subscriber = await client.subscribers.createOrUpdate({ email: "erase@example.com" });
     const forgotten = await client.subscribers.forget(subscriber.data.data.id);

@@ -68,7 +68,7 @@ function reportFormat(format: string | undefined): "text" | "json" | "html" {
   throw new UsageError(`with --report, --format must be text, json or html, got "${format}"`);
 }
 
-async function loadJourney(name: string): Promise<JourneySpec> {
+export async function loadJourney(name: string): Promise<JourneySpec> {
   const argument = await readJourneyArgument(name);
   if ("preset" in argument) return (PRESETS[argument.preset] as () => JourneySpec)();
   const result = parseJourney(argument.json);
@@ -77,7 +77,7 @@ async function loadJourney(name: string): Promise<JourneySpec> {
 }
 
 /** `--until`: an instant, or a time after the last event (known once the input has been read) */
-function parseUntil(value: string | undefined): { at: number } | { afterLast: number } {
+export function parseUntil(value: string | undefined): { at: number } | { afterLast: number } {
   if (value === undefined) return { afterLast: toMs("30d") };
   if (value.startsWith("+")) {
     if (!/^\+\d+(\.\d+)?[mhd]$/.test(value))
@@ -98,7 +98,7 @@ const WAKE_SLICE = 1024;
 /** how many events `auto` looks at before it trusts the input to stay within the window */
 const PROBE_EVENTS = 10_000;
 
-function parseWindow(value: string): { window: number; probe: number } {
+export function parseWindow(value: string): { window: number; probe: number } {
   if (value === "auto") return { window: toMs(DEFAULT_WINDOW), probe: PROBE_EVENTS };
   if (value === "all") return { window: Number.POSITIVE_INFINITY, probe: 0 };
   if (!/^\d+(\.\d+)?[mhd]$/.test(value))

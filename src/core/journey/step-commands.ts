@@ -3,6 +3,8 @@
  * SMS, a WhatsApp template, a webhook task, and the analytics event.
  */
 import { type Command, type CommandOrigin, commandMeta, type FieldValue, makeCommand } from "../commands.js";
+import { mailerliteCartFields } from "../mailerlite-fields.js";
+import { formatAmount } from "../money.js";
 import type { Cart, Profile } from "../profile.js";
 import { fail, ok, type Result } from "../result.js";
 import type { ResolvedJourney } from "./define.js";
@@ -34,21 +36,7 @@ export interface StepRenderInput {
 /** the step's commands in the order they run, or why it cannot be sent (a skip reason) */
 export type StepRender = Result<Command[], string>;
 
-/** `1234.5` → `1,234.50` */
-export function formatAmount(value: number): string {
-  const fixed = value.toFixed(2);
-  const point = fixed.indexOf(".");
-  const sign = fixed.startsWith("-") ? 1 : 0;
-  // toFixed writes numbers of 1e21 and more in exponent form: leave those alone
-  if (point < 0 || point - sign <= 3) return fixed;
-  let out = fixed.slice(point);
-  let end = point;
-  while (end - sign > 3) {
-    out = `,${fixed.slice(end - 3, end)}${out}`;
-    end -= 3;
-  }
-  return fixed.slice(0, end) + out;
-}
+export { formatAmount };
 
 function itemNames(cart: Cart): string[] {
   return cart.items.map((i) => {
@@ -84,20 +72,16 @@ export function renderStep(input: StepRenderInput): StepRender {
   const commands: Command[] = [];
   const values = templateValues(input);
   if (step.channel === "email") {
-    const fields: Record<string, FieldValue> = {
-      cart_url: input.link,
-      cart_total: cart.value,
-      cart_currency: cart.currency ?? input.journey.thresholds.currency,
-      cart_items: itemNames(cart).join(", "),
-      cart_item_count: cart.items.reduce((n, i) => n + i.quantity, 0),
-      discount_code: input.discount?.code ?? null,
-      discount_percent: input.discount?.percent ?? null,
-      recovery_stage: origin.stage,
-      recovery_step: origin.step,
-      recovery_segment: origin.segment,
-      recovery_variant: origin.variant,
-      last_order_id: profile.orders.lastOrderId ?? null,
-    };
+    const fields: Record<string, FieldValue> = mailerliteCartFields({
+      profile,
+      cart,
+      link: input.link,
+      discount: input.discount,
+      currency: input.journey.thresholds.currency,
+      storeName: input.storeName,
+      itemNames: itemNames(cart),
+      origin,
+    });
     if (values.firstName) fields.name = values.firstName;
     const email = profile.email as string;
     // the group add sends the email, so the fields it shows are saved first
