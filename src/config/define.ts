@@ -10,6 +10,7 @@
 import { z } from "zod";
 import type { DestinationsConfig } from "../destinations/load.js";
 import {
+  HostSetting,
   LogLevelSetting,
   PortSetting,
   PostgresUrlSetting,
@@ -28,12 +29,22 @@ export const ConfigSchema = z.strictObject({
     .strictObject({
       /** default 3000 (env PORT) */
       port: port.optional(),
-      /** default `0.0.0.0` (env HOST) */
+      /**
+       * default `127.0.0.1`, this machine only (env HOST); `0.0.0.0` listens on every interface, which
+       * needs a write key unless `protectedMode` is false
+       */
       host: z.string().min(1).optional(),
+      /**
+       * default true: refuse to listen beyond this machine while no write key is set (any request would
+       * be accepted); false allows it, e.g. inside a private network (env CARTBACK_PROTECTED_MODE=off)
+       */
+      protectedMode: z.boolean().optional(),
       /** the origin providers and shoppers reach this server on, e.g. `https://cartback.shop.example.com` */
       publicUrl: url.optional(),
       /** largest accepted request body, after decompression; default 4 MB (RudderStack's own limit) */
       maxBodyBytes: z.number().int().positive().optional(),
+      /** how long a request body may take to arrive, in ms; default 10,000 (then 408) */
+      bodyTimeoutMs: z.number().int().positive().optional(),
       /** the header RudderStack's Webhook destination sends, and its value (env CARTBACK_WEBHOOK_SECRET) */
       webhookHeader: z
         .strictObject({ name: z.string().min(1), value: z.string().min(1).optional() })
@@ -74,6 +85,12 @@ export const ConfigSchema = z.strictObject({
       baseUrl: url.optional(),
       /** where a valid link goes when the cart has no restore URL, e.g. the shop's cart page */
       fallbackUrl: url.optional(),
+      /**
+       * the shop's hosts a link may redirect to, each with its subdomains, e.g. `["shop.example.com"]`
+       * (env CARTBACK_LINK_HOSTS, comma-separated); default the host of `fallbackUrl`. Signed links need
+       * one or the other: a cart URL on any other host goes to `fallbackUrl` instead
+       */
+      allowedHosts: z.array(HostSetting).min(1).optional(),
     })
     .optional(),
   webhooks: z

@@ -10,11 +10,13 @@ import { PRESETS } from "../core/journey/presets/index.js";
 import type { DestinationsConfig } from "../destinations/load.js";
 import { ConfigSchema } from "./define.js";
 import {
+  HostListSetting,
   LogLevelSetting,
   PortSetting,
   PostgresUrlSetting,
   readSetting,
   SecretSetting,
+  SwitchSetting,
   UrlSetting,
 } from "./settings.js";
 
@@ -55,9 +57,13 @@ export interface ResolvedConfig {
   writeKeyFrom: string | null;
   server: {
     port: number;
+    /** `127.0.0.1` unless set */
     host: string;
+    /** true (default): no listening beyond this machine without a write key */
+    protectedMode: boolean;
     publicUrl: string | null;
     maxBodyBytes: number;
+    bodyTimeoutMs: number;
     webhookHeader: { name: string; value: string } | null;
   };
   store: StoreSettings;
@@ -65,7 +71,13 @@ export interface ResolvedConfig {
   destinations: DestinationsConfig;
   /** true: start the local emulators and aim the destinations at them */
   emulate: boolean;
-  links: { secret: string | null; baseUrl: string | null; fallbackUrl: string | null };
+  links: {
+    secret: string | null;
+    baseUrl: string | null;
+    fallbackUrl: string | null;
+    /** the hosts links may redirect to (with their subdomains); `"any"` only for the emulator demo */
+    allowedHosts: string[] | "any";
+  };
   webhooks: { mailerliteSecret: string | null; twilioAuthToken: string | null };
   /** the report page's key (null: the page is off), prices and the experiments' winner rule */
   report: ReportSettings;
@@ -81,6 +93,8 @@ export interface ReportSettings {
 
 export const DEFAULT_PORT = 3000;
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
+export const DEFAULT_HOST = "127.0.0.1";
 export const DEFAULT_SQLITE_PATH = "./cartback.db";
 
 function zodPath(path: readonly PropertyKey[]): string {
@@ -280,6 +294,21 @@ export function resolveConfig(input: unknown, env: Env = {}, source: string | nu
   const linkSecret =
     envSetting(env, "CARTBACK_LINK_SECRET", SecretSetting, problems) ?? config.links?.secret ?? null;
   const linkBase = config.links?.baseUrl ?? publicUrl;
+  const fallbackUrl = config.links?.fallbackUrl ?? null;
+  const linkHosts =
+    envSetting(env, "CARTBACK_LINK_HOSTS", HostListSetting, problems) ??
+    config.links?.allowedHosts ??
+    (fallbackUrl ? [new URL(fallbackUrl).hostname] : []);
+  if (linkSecret && linkHosts.length === 0)
+    problems.push({
+      setting: "links.allowedHosts",
+      message:
+        'missing: signed checkout links redirect only to the shop\'s own hosts: set links.allowedHosts (e.g. ["shop.example.com"]), CARTBACK_LINK_HOSTS or links.fallbackUrl',
+    });
+  const protectedMode =
+    envSetting(env, "CARTBACK_PROTECTED_MODE", SwitchSetting, problems) ??
+    config.server?.protectedMode ??
+    true;
   const logLevel = envSetting(env, "LOG_LEVEL", LogLevelSetting, problems) ?? config.logLevel ?? "info";
 
   const reportKey =
@@ -295,16 +324,18 @@ export function resolveConfig(input: unknown, env: Env = {}, source: string | nu
     writeKeyFrom,
     server: {
       port,
-      host: nonEmpty(env.HOST) ?? config.server?.host ?? "0.0.0.0",
+      host: nonEmpty(env.HOST) ?? config.server?.host ?? DEFAULT_HOST,
+      protectedMode,
       publicUrl,
       maxBodyBytes: config.server?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      bodyTimeoutMs: config.server?.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
       webhookHeader,
     },
     store,
     journeys,
     destinations,
     emulate,
-    links: { secret: linkSecret, baseUrl: linkBase, fallbackUrl: config.links?.fallbackUrl ?? null },
+    links: { secret: linkSecret, baseUrl: linkBase, fallbackUrl, allowedHosts: linkHosts },
     webhooks: {
       mailerliteSecret: nonEmpty(env.MAILERLITE_WEBHOOK_SECRET) ?? config.webhooks?.mailerliteSecret ?? null,
       twilioAuthToken: twilioToken,

@@ -21,6 +21,29 @@ export const TimezoneSetting = z
 export const UrlSetting = z
   .string()
   .refine(isHttpUrl, "must be an absolute http(s) URL such as https://cartback.shop.example.com");
+/** a host name such as `shop.example.com`: no scheme, port or path */
+export const HostSetting = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i,
+    "must be a host name such as shop.example.com (no scheme, port or path)",
+  );
+/** a comma-separated list of host names, as an environment variable gives it */
+export const HostListSetting = z
+  .string()
+  .transform((text) =>
+    text
+      .split(",")
+      .map((part) => part.trim())
+      .filter((part) => part !== ""),
+  )
+  .pipe(z.array(HostSetting).min(1, "must name at least one host such as shop.example.com"));
+/** `on`/`off` (also true/false, 1/0, yes/no) from the environment */
+export const SwitchSetting = z
+  .string()
+  .transform((text) => text.trim().toLowerCase())
+  .pipe(z.enum(["on", "off", "true", "false", "1", "0", "yes", "no"], { message: "must be on or off" }))
+  .transform((text) => ["on", "true", "1", "yes"].includes(text));
 /** signs checkout links and derives discount codes: guessable when short */
 export const SecretSetting = z.string().min(16, "must be at least 16 characters");
 export const RegionSetting = z

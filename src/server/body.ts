@@ -1,42 +1,16 @@
 /**
- * Reads a request body within a size limit, gunzipping when the client says so. The limit applies to
- * the bytes on the wire and again to the decompressed bytes, so a small gzip bomb is refused too.
+ * Reads a request body within a size limit, gunzipping when the client says so, with web-standard
+ * streams only (so the handler runs on any runtime). The limit applies to the bytes on the wire and
+ * again to the decompressed bytes, so a small gzip bomb is refused too.
  */
-import { promisify } from "node:util";
-import { gunzip } from "node:zlib";
 import { HttpError } from "./http-error.js";
 
-const gunzipAsync = promisify(gunzip);
-
-/**
- * Bodies already in memory, for requests and responses that cartback itself builds in the same
- * process: the Node adapter holds each request body it buffered, and `jsonResponse` its text. Reading
- * them back through the web stream machinery costs more than the rest of a small request; a body not
- * listed here is read from its stream as usual.
- */
-const requestBodies = new WeakMap<Request, Uint8Array>();
-const responseTexts = new WeakMap<Response, string>();
-
-/** records the body `request` was built with (the bytes on the wire, before any decompression) */
-export function holdRequestBody(request: Request, bytes: Uint8Array): Request {
-  requestBodies.set(request, bytes);
-  return request;
-}
-
-/** a JSON response whose text the Node adapter can write without reading the body stream */
+/** a JSON response */
 export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  const text = JSON.stringify(body);
-  const response = new Response(text, {
+  return new Response(JSON.stringify(body), {
     status,
     headers: { "content-type": "application/json", ...headers },
   });
-  responseTexts.set(response, text);
-  return response;
-}
-
-/** the text a response was built with by `jsonResponse`, when its body was not read since */
-export function heldResponseText(response: Response): string | undefined {
-  return response.bodyUsed ? undefined : responseTexts.get(response);
 }
 
 /** what a 413 says: the body on the wire is over `limit` */
@@ -44,47 +18,65 @@ export function tooLargeMessage(limit: number): string {
   return `the body is larger than the limit of ${limit} bytes`;
 }
 
+/** every chunk of `stream` in one array; `onOverLimit` past `limit` bytes (the stream is cancelled) */
+async function collect(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+  overLimit: () => HttpError,
+): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw overLimit();
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const whole = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    whole.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return whole;
+}
+
 /** the raw body bytes, decompressed; throws HttpError 413 past `limit`, 415 for an unknown encoding */
 export async function readBody(request: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(request.headers.get("content-length") ?? Number.NaN);
   if (declared > limit) throw new HttpError(413, `the body is ${declared} bytes; the limit is ${limit}`);
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const held = request.bodyUsed ? undefined : requestBodies.get(request);
-  if (held !== undefined) {
-    if (held.byteLength > limit) throw new HttpError(413, tooLargeMessage(limit));
-    chunks.push(held);
-    size = held.byteLength;
-  } else if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel();
-        throw new HttpError(413, tooLargeMessage(limit));
-      }
-      chunks.push(value);
-    }
-  }
-  const raw = Buffer.concat(chunks);
   const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
-  if (encoding === "identity" || encoding === "") return raw;
-  if (encoding !== "gzip")
+  if (encoding !== "identity" && encoding !== "" && encoding !== "gzip")
     throw new HttpError(415, `unsupported Content-Encoding "${encoding}"; send gzip or none`);
+  if (!request.body) return new Uint8Array(0);
+  const raw = await collect(request.body, limit, () => new HttpError(413, tooLargeMessage(limit)));
+  if (encoding !== "gzip") return raw;
+  const inflated = new Blob([raw as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(new DecompressionStream("gzip"));
   try {
-    return await gunzipAsync(raw, { maxOutputLength: limit });
+    return await collect(
+      inflated,
+      limit,
+      () => new HttpError(413, `${tooLargeMessage(limit)} once decompressed`),
+    );
   } catch (error) {
-    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE")
-      throw new HttpError(413, `${tooLargeMessage(limit)} once decompressed`);
+    if (error instanceof HttpError) throw error;
     throw new HttpError(400, "the body says Content-Encoding: gzip but is not valid gzip");
   }
 }
 
+const utf8 = new TextDecoder();
+
 /** parses JSON bytes; throws HttpError 400 naming the problem */
 export function parseJsonBody(bytes: Uint8Array): unknown {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+  const text = utf8.decode(bytes);
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -9,13 +9,8 @@
  * const handler = createHandler({ engine, store, config, logger: createLogger() });
  * await serveNode(handler, { port: 3000 });
  */
-export {
-  createHandler,
-  engineMetrics,
-  type HandlerConfig,
-  type HandlerOptions,
-  type ServerEngine,
-} from "./handler.js";
+export type { HandlerConfig, HandlerOptions, ServerEngine } from "./context.js";
+export { createHandler } from "./handler.js";
 export { HttpError, isHttpError } from "./http-error.js";
 export {
   type CreateLoggerOptions,
@@ -25,7 +20,7 @@ export {
   redactText,
   redactValue,
 } from "./logger.js";
-export { type Metric, type MetricSample, renderMetrics } from "./metrics.js";
+export { engineMetrics, type Metric, type MetricSample, renderMetrics } from "./metrics.js";
 export { type NodeServer, type ServeNodeOptions, serveNode } from "./node.js";
 export {
   EMULATED_TWILIO,

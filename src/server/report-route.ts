@@ -9,6 +9,7 @@ import { renderReportHtml } from "../report/html.js";
 import { parseSince } from "../report/since.js";
 import { reportFromStore } from "../runtime/recovery-report.js";
 import type { Store } from "../runtime/store.js";
+import { passwordOrBearer, sameText } from "./auth.js";
 import { jsonResponse } from "./body.js";
 import { HttpError } from "./http-error.js";
 
@@ -22,28 +23,6 @@ export interface ReportRouteOptions {
 /** the page allows nothing but its own inline styles: no script, no fetch, no frame */
 const PAGE_POLICY =
   "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
-function givenKey(request: Request): string | null {
-  const header = request.headers.get("authorization");
-  if (!header) return null;
-  const [scheme, value = ""] = header.trim().split(/\s+/, 2);
-  if (scheme?.toLowerCase() === "bearer") return value;
-  if (scheme?.toLowerCase() !== "basic") return null;
-  try {
-    const decoded = Buffer.from(value, "base64").toString("utf8");
-    return decoded.slice(decoded.indexOf(":") + 1);
-  } catch {
-    return null;
-  }
-}
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  let diff = left.length ^ right.length;
-  for (let i = 0; i < Math.max(left.length, right.length); i++) diff |= (left[i] ?? 0) ^ (right[i] ?? 0);
-  return diff === 0;
-}
 
 function sinceOf(raw: string | null, now: number): number | null {
   if (raw === null || raw === "") return null;
@@ -61,7 +40,7 @@ export function createReportRoute(
       throw new HttpError(404, "the report page is off: set CARTBACK_REPORT_KEY (or report.key) to open it");
     if (request.method !== "GET" && request.method !== "HEAD")
       throw new HttpError(405, "use GET", { allow: "GET" });
-    const given = givenKey(request);
+    const given = passwordOrBearer(request);
     if (given === null || !sameText(given, key)) {
       throw new HttpError(
         401,

@@ -3,7 +3,7 @@
  * credentials are set), engine loops and the HTTP server. `cartback serve` is this plus signals.
  */
 import { randomBytes } from "node:crypto";
-import type { ResolvedConfig } from "../config/resolve.js";
+import { ConfigError, type ResolvedConfig } from "../config/resolve.js";
 import type { JourneySpec } from "../core/journey/schema.js";
 import type { DestinationsConfig } from "../destinations/load.js";
 import { loadDestinations } from "../destinations/load.js";
@@ -18,12 +18,45 @@ import { createLogger } from "./logger.js";
 import { type NodeServer, serveNode } from "./node.js";
 import { routePath } from "./routes.js";
 
-/** what the emulated Twilio account uses; the emulator signs its callbacks with the same token */
+/**
+ * the emulated Twilio account and sender; its auth token is made up at each start (see
+ * `RunningCartback.config.webhooks.twilioAuthToken`), so nobody can sign a forged webhook with a known one
+ */
 export const EMULATED_TWILIO = {
   accountSid: `AC${"0".repeat(32)}`,
-  authToken: "cartback-emulator-token",
   from: "+15005550006",
 } as const;
+
+/** true for a host name or address that only this machine reaches */
+export function isLoopbackHost(host: string): boolean {
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "");
+  return (
+    name === "localhost" ||
+    name === "::1" ||
+    /^127(?:\.\d{1,3}){3}$/.test(name) ||
+    /^::ffff:127(?:\.\d{1,3}){3}$/.test(name)
+  );
+}
+
+/**
+ * Refuses, as Redis's protected mode does, to listen beyond this machine while no write key is set:
+ * every request would be accepted. `server.protectedMode: false` (CARTBACK_PROTECTED_MODE=off) allows it.
+ */
+export function checkExposure(config: ResolvedConfig): void {
+  if (config.writeKey !== null || !config.server.protectedMode || isLoopbackHost(config.server.host)) return;
+  throw new ConfigError(
+    [
+      {
+        setting: "server.host",
+        message: `"${config.server.host}" reaches beyond this machine and no write key is set, so anyone could send events: set CARTBACK_WRITE_KEY, listen on 127.0.0.1, or set server.protectedMode: false (CARTBACK_PROTECTED_MODE=off) to allow it`,
+      },
+    ],
+    config.source,
+  );
+}
 
 export interface StartCartbackOptions {
   config: ResolvedConfig;
@@ -71,6 +104,7 @@ export async function openStore(settings: ResolvedConfig["store"]): Promise<Stor
 async function startEmulatedDestinations(
   serverUrl: string | null,
   journeys: readonly JourneySpec[],
+  twilioAuthToken: string,
 ): Promise<{ emulators: RunningEmulators; destinations: DestinationsConfig }> {
   const { startEmulators } = await import("../emulators/index.js");
   const emulators = await startEmulators({ mailerlite: true, twilio: true });
@@ -92,6 +126,7 @@ async function startEmulatedDestinations(
       mailerlite: { apiKey: "emulator", baseUrl: mailerliteUrl, pacing: false },
       twilio: {
         ...EMULATED_TWILIO,
+        authToken: twilioAuthToken,
         whatsappFrom: EMULATED_TWILIO.from,
         baseUrl: emulators.urls.twilio as string,
         ...(serverUrl ? { statusCallback: `${serverUrl}${routePath("twilioWebhook")}` } : {}),
@@ -121,25 +156,36 @@ export async function startCartback(options: StartCartbackOptions): Promise<Runn
       }
     }
   };
+  checkExposure(config);
   try {
     let emulators: RunningEmulators | null = null;
     let temporaryLinkSecret = false;
     let destinationsConfig = config.destinations;
     if (config.emulate) {
       const fixedPort = config.server.port !== 0;
+      // the emulator signs its callbacks with the token the destination uses: a new one each start
+      const twilioToken = randomBytes(16).toString("hex");
       const emulated = await startEmulatedDestinations(
         fixedPort ? (config.server.publicUrl ?? `http://127.0.0.1:${config.server.port}`) : null,
         config.journeys,
+        twilioToken,
       );
       emulators = emulated.emulators;
       cleanups.push(() => (emulators as RunningEmulators).stop());
       destinationsConfig = emulated.destinations;
-      config.webhooks.twilioAuthToken = EMULATED_TWILIO.authToken;
+      config.webhooks.twilioAuthToken = twilioToken;
       if (!config.links.secret && fixedPort) {
         // a demo shows signed links too; they stop working when the process restarts
         const secret = randomBytes(24).toString("base64url");
         const baseUrl = config.links.baseUrl ?? `http://127.0.0.1:${config.server.port}`;
-        config.links = { ...config.links, secret, baseUrl };
+        // the demo's carts may point anywhere: its links redirect to any http(s) URL (never a script)
+        const hosts = config.links.allowedHosts;
+        config.links = {
+          ...config.links,
+          secret,
+          baseUrl,
+          allowedHosts: hosts === "any" || hosts.length === 0 ? "any" : hosts,
+        };
         config.plan = {
           ...config.plan,
           secrets: { ...config.plan.secrets, links: secret },
@@ -170,6 +216,7 @@ export async function startCartback(options: StartCartbackOptions): Promise<Runn
       host: config.server.host,
       onError: (error) => logger.error({ err: error }, "request failed in the HTTP adapter"),
       maxBodyBytes: config.server.maxBodyBytes,
+      bodyTimeoutMs: config.server.bodyTimeoutMs,
     });
     cleanups.push(() => server.close());
     if (options.loops !== false) {

@@ -181,7 +181,9 @@ describe("provider webhooks", () => {
     expect(unsigned.status).toBe(403);
     const signed = await fetch(url, {
       method: "POST",
-      headers: { "x-twilio-signature": signTwilioRequest(EMULATED_TWILIO.authToken, url, params) },
+      headers: {
+        "x-twilio-signature": signTwilioRequest(app.config.webhooks.twilioAuthToken as string, url, params),
+      },
       body: new URLSearchParams(params),
     });
     expect(signed.status).toBe(200);

@@ -49,7 +49,12 @@ describe.skipIf(!url)(
         journeys: [journey as unknown as Record<string, unknown>],
         destinations: {
           mailerlite: { apiKey: "k", baseUrl: mailerliteUrl, pacing: false },
-          twilio: { ...EMULATED_TWILIO, whatsappFrom: EMULATED_TWILIO.from, baseUrl: emulators.urls.twilio },
+          twilio: {
+            ...EMULATED_TWILIO,
+            authToken: "a-token-of-the-shop's-own",
+            whatsappFrom: EMULATED_TWILIO.from,
+            baseUrl: emulators.urls.twilio,
+          },
         },
         report: { key: REPORT_KEY },
       };

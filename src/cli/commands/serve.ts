@@ -9,7 +9,7 @@ import { type RunningCartback, startCartback } from "../../server/start.js";
 import { parsePort, readFlags, takePositionals } from "../args.js";
 import type { CliCommand, CliIO } from "../types.js";
 
-const USAGE = "serve [--port N] [--config FILE]";
+const USAGE = "serve [--port N] [--host H] [--config FILE]";
 
 const HELP = `Usage: cartback ${USAGE}
 
@@ -20,11 +20,15 @@ from the environment (see docs/server.md). With no credentials it starts local A
 
 Options:
   --port N       listen on N (default: PORT, server.port or 3000; 0 picks a free port)
+  --host H       listen on H (default: HOST, server.host or 127.0.0.1, this machine only); 0.0.0.0
+                 listens on every interface and needs a write key (CARTBACK_WRITE_KEY) unless
+                 server.protectedMode is false (CARTBACK_PROTECTED_MODE=off)
   --config FILE  the config file (default: cartback.config.* in the working directory)
 `;
 
 interface ServeArgs {
   port?: number;
+  host?: string;
   config?: string;
   help: boolean;
 }
@@ -36,6 +40,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     if (flag === "--help" || flag === "-h") args.help = true;
     else if (flag === "--port") args.port = parsePort(value());
     else if (flag === "--config") args.config = value();
+    else if (flag === "--host") args.host = value();
     else return false;
     return true;
   });
@@ -67,8 +72,13 @@ export function startBanner(config: ResolvedConfig, running: RunningCartback): s
       : config.store.kind === "postgres"
         ? "PostgreSQL (DATABASE_URL)"
         : "in memory (lost on exit)";
+  // the address it really listens on; on every interface, also where to reach it from this machine
+  const address = running.server?.address ?? running.url;
+  const everywhere = /^(0\.0\.0\.0|\[::\]):/.test(address);
   const lines = [
-    `cartback serve: listening on ${running.url}`,
+    everywhere
+      ? `cartback serve: listening on ${address}, every network interface (from this machine: ${running.url})`
+      : `cartback serve: listening on ${running.url}`,
     `  config:    ${config.source ?? "none found, using defaults"}`,
     `  env file:  ${config.envFile ?? "none (.env in the working directory is read when present)"}`,
     `  store:     ${store}`,
@@ -114,6 +124,7 @@ export async function runServe(argv: string[], io: CliIO, until: Promise<unknown
   }
   const config = await loadConfig(args.config ? { path: args.config } : {});
   if (args.port !== undefined) config.server.port = args.port;
+  if (args.host !== undefined) config.server.host = args.host;
   const running = await startCartback({ config });
   io.stdout(startBanner(config, running));
   await until;

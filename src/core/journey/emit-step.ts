@@ -10,7 +10,7 @@ import type { Assigned } from "./ab.js";
 import { issueDiscountCode, stageDiscountPercent } from "./discounts.js";
 import { copyInstance, type JourneyInstance, type SentStep, withSkipped } from "./instance.js";
 import { stepKey } from "./keys.js";
-import { checkoutLinkUrl, createCheckoutToken } from "./links.js";
+import { checkoutLinkUrl, createCheckoutToken, linkStep } from "./links.js";
 import { isText } from "./pacing.js";
 import { evaluatePredicate, type PredicateContext } from "./predicates.js";
 import { instanceOrigin, type Run } from "./run.js";
@@ -83,7 +83,7 @@ function messageLink(run: Run, cart: Cart, stage: Stage, step: Step): string | n
       journey: journey.id,
       profileId: profile.id,
       cartId: cart.id,
-      step: `${stage.stage}:${step.id}:${step.channel}`,
+      step: linkStep(stage.stage, step.id, step.channel),
       expiresAt: now + journey.linkTtl,
     },
     context.secrets.links,

@@ -16,7 +16,15 @@ export { issueDiscountCode } from "./discounts.js";
 export { formatDuration, toMs } from "./duration.js";
 export * from "./instance.js";
 export { journeyKey, stepKey } from "./keys.js";
-export { type CheckoutToken, checkoutLinkUrl, createCheckoutToken, verifyCheckoutToken } from "./links.js";
+export {
+  type CheckoutToken,
+  checkoutLinkUrl,
+  createCheckoutToken,
+  linkClickEvent,
+  linkStep,
+  parseLinkStep,
+  verifyCheckoutToken,
+} from "./links.js";
 export { type JourneyPlan, type PlanContext, planResolvedJourney } from "./plan.js";
 export { planJourney } from "./plan-journey.js";
 export { planShopper, type ShopperPlan } from "./plan-shopper.js";

@@ -3,6 +3,9 @@
  * The runtime serves `/r/<token>`: it verifies the token, records the click and redirects to the shop's
  * cart-restore URL.
  */
+import type { CartEvent, Channel, Contact, MessageEngagedEvent } from "../events.js";
+import { CHANNELS } from "../events.js";
+import type { Profile } from "../profile.js";
 import { fail, issue, ok, type Result } from "../result.js";
 import { decodeBase64Url, decodeUtf8, encodeBase64Url, encodeUtf8, equalBytes, hmacSha256 } from "./hash.js";
 
@@ -84,6 +87,54 @@ export function verifyCheckoutToken(token: string, secret: string, now: number):
     ]);
   }
   return ok({ journey: j, profileId: p, cartId: c, step: s, expiresAt });
+}
+
+/** the step a link names, `stage:step:channel` (what `CheckoutToken.step` holds) */
+export function linkStep(stage: number, step: string, channel: string): string {
+  return `${stage}:${step}:${channel}`;
+}
+
+/** the parts of `linkStep`; a channel that is not one defaults to email, a stage that is not a number is left out */
+export function parseLinkStep(packed: string): { stage?: number; step?: string; channel: Channel } {
+  const [stage, step, channel] = packed.split(":");
+  return {
+    ...(stage !== undefined && stage !== "" && Number.isInteger(Number(stage))
+      ? { stage: Number(stage) }
+      : {}),
+    ...(step ? { step } : {}),
+    channel: CHANNELS.includes(channel as Channel) ? (channel as Channel) : "email",
+  };
+}
+
+/** who the click event is about: the profile's strongest identity */
+function contactOf(profile: Profile): Contact {
+  if (profile.userId || profile.email || profile.phone)
+    return {
+      ...(profile.userId ? { userId: profile.userId } : {}),
+      ...(profile.email ? { email: profile.email } : {}),
+      ...(profile.phone ? { phone: profile.phone } : {}),
+    };
+  return profile.anonymousIds[0] ? { anonymousId: profile.anonymousIds[0] } : {};
+}
+
+/**
+ * The `message_engaged` event a click on a verified checkout link records: the message's stage, step
+ * and channel from the token, the cart it names, at `at` (epoch ms).
+ */
+export function linkClickEvent(link: CheckoutToken, profile: Profile, at: number): MessageEngagedEvent {
+  const { stage, step, channel } = parseLinkStep(link.step);
+  return {
+    type: "message_engaged",
+    id: `click:${link.profileId}:${link.cartId}:${link.step}:${at}`,
+    at,
+    source: "cartback",
+    contact: contactOf(profile),
+    engagement: "clicked",
+    channel,
+    cartRefs: [link.cartId],
+    ...(stage !== undefined ? { stage } : {}),
+    ...(step ? { step } : {}),
+  } satisfies CartEvent;
 }
 
 /** `<base>/r/<token>` */
