@@ -105,7 +105,7 @@ export const TRANSFORMATIONS: TransformationInfo[] = [
     name: "journey",
     title: "stateless journey planner",
     description: [
-      "transformBatch: for each event carrying a shopper's profile (properties.profile, as cartback's",
+      "For each event carrying a shopper's profile (properties.profile, as cartback's",
       "backend or a warehouse sync sends it), plans the journey at the current time and emits what is due:",
       "MailerLite requests, Twilio form bodies, or `Cart Recovery … Due` events, and a `Cart Recovery State`",
       "event with the advanced journey state. It keeps no timers: drive it on a schedule (see the guide).",
