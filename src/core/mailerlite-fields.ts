@@ -13,20 +13,40 @@ export interface MailerliteFieldSpec {
   description: string;
 }
 
-export const MAILERLITE_FIELDS: readonly MailerliteFieldSpec[] = [
-  { key: "cart_url", type: "text", description: "link that restores the cart" },
-  { key: "cart_total", type: "number", description: "cart value in major units" },
-  { key: "cart_currency", type: "text", description: "ISO 4217 currency of the cart" },
-  { key: "cart_items", type: "text", description: "the item names, comma-separated" },
-  { key: "cart_item_count", type: "number", description: "number of items in the cart" },
-  { key: "discount_code", type: "text", description: "discount code offered in this step" },
-  { key: "discount_percent", type: "number", description: "discount offered in this step" },
-  { key: "recovery_stage", type: "number", description: "the journey stage being sent" },
-  { key: "recovery_step", type: "text", description: "the step within the stage" },
-  { key: "recovery_segment", type: "text", description: "the shopper's segment" },
-  { key: "recovery_variant", type: "text", description: "the experiment variant" },
-  { key: "last_order_id", type: "text", description: "the shopper's last order, for returning customers" },
-];
+/** the field keys alone: the paste bundles write them and need no descriptions */
+export const MAILERLITE_FIELD_KEYS = [
+  "cart_url",
+  "cart_total",
+  "cart_currency",
+  "cart_items",
+  "cart_item_count",
+  "discount_code",
+  "discount_percent",
+  "recovery_stage",
+  "recovery_step",
+  "recovery_segment",
+  "recovery_variant",
+  "last_order_id",
+] as const;
+
+const SPECS: Record<(typeof MAILERLITE_FIELD_KEYS)[number], [MailerliteFieldType, string]> = {
+  cart_url: ["text", "link that restores the cart"],
+  cart_total: ["number", "cart value in major units"],
+  cart_currency: ["text", "ISO 4217 currency of the cart"],
+  cart_items: ["text", "the item names, comma-separated"],
+  cart_item_count: ["number", "number of items in the cart"],
+  discount_code: ["text", "discount code offered in this step"],
+  discount_percent: ["number", "discount offered in this step"],
+  recovery_stage: ["number", "the journey stage being sent"],
+  recovery_step: ["text", "the step within the stage"],
+  recovery_segment: ["text", "the shopper's segment"],
+  recovery_variant: ["text", "the experiment variant"],
+  last_order_id: ["text", "the shopper's last order, for returning customers"],
+};
+
+export const MAILERLITE_FIELDS: readonly MailerliteFieldSpec[] = /* @__PURE__ */ MAILERLITE_FIELD_KEYS.map(
+  (key) => ({ key, type: SPECS[key][0], description: SPECS[key][1] }),
+);
 
 /** the group a subscriber joins to receive a stage's email (the automation trigger) */
 export function mailerliteStageGroup(stage: number): string {

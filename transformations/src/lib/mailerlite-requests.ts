@@ -4,7 +4,7 @@
  * Webhook destination sends one POST per event, so a removal from groups travels inside `POST /api/batch`.
  */
 import type { CartEvent, CartItem } from "../../../src/core/events.js";
-import { MAILERLITE_FIELDS, MAILERLITE_STAGE_GROUPS } from "../../../src/core/mailerlite-fields.js";
+import { MAILERLITE_FIELD_KEYS, MAILERLITE_STAGE_GROUPS } from "../../../src/core/mailerlite-fields.js";
 import { GROUP_LEFT, STAGE_DUE } from "./due-events.js";
 
 export interface MailerliteSettings {
@@ -97,7 +97,7 @@ function contactFields(event: CartEvent): Record<string, string> {
 /** the fields a finished journey leaves: nothing cart-specific, the last order remembered */
 function resetFields(orderId: string | undefined): Record<string, string | number | null> {
   const fields: Record<string, string | number | null> = {};
-  for (const field of MAILERLITE_FIELDS) fields[field.key] = null;
+  for (const key of MAILERLITE_FIELD_KEYS) fields[key] = null;
   if (orderId) fields.last_order_id = orderId;
   return fields;
 }
