@@ -43,7 +43,8 @@ const phoneTablePlugin: Plugin = {
       path: join(root, "transformations/src/lib/utc-time-lite.ts"),
     }));
     b.onLoad({ filter: /.*/, namespace: "cartback" }, () => ({
-      contents: `export const PHONE_TABLE = ${JSON.stringify(phoneTable())};`,
+      // a function: RudderStack evaluates the bundle for every batch, most of which parse no phone number
+      contents: `export const PHONE_TABLE = () => (${JSON.stringify(phoneTable())});`,
       loader: "js",
     }));
   },
@@ -80,6 +81,7 @@ export async function buildTransformation(info: TransformationInfo): Promise<str
     platform: "neutral",
     minify: true,
     legalComments: "none",
+    charset: "utf8",
     alias: { "libphonenumber-js/min": join(root, "transformations/src/lib/phone-lite-entry.ts") },
     plugins: [phoneTablePlugin],
     banner: { js: header(info) + settingsBlock(info) },

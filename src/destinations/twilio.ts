@@ -10,6 +10,8 @@ import twilio from "twilio";
 import type { Command, CommandType, TwilioSendSms, TwilioSendWhatsApp } from "../core/commands.js";
 import type { Channel, ConsentChangedEvent } from "../core/events.js";
 import { classifyHttpFailure, classifyUnknown, missingOptionError } from "./errors.js";
+import { shapeTwilioMessage, type TwilioSenders, toSdkParams } from "./twilio-form.js";
+import { withBaseUrl } from "./twilio-http.js";
 import { DeliveryError, type DeliveryReceipt, type Destination } from "./types.js";
 
 export const NAME = "twilio";
@@ -67,12 +69,13 @@ const LOOKUP_MAX_PAGES = 10;
  * keeps `Retry-After` on the errors it raises.
  */
 export function createTwilioHttpClient(options: { baseUrl?: string; timeoutMs?: number } = {}) {
-  const base = options.baseUrl?.replace(/\/+$/, "");
-  const client = new twilio.RequestClient({ timeout: options.timeoutMs ?? 10_000, autoRetry: false });
+  const client = withBaseUrl(
+    new twilio.RequestClient({ timeout: options.timeoutMs ?? 10_000, autoRetry: false }),
+    options.baseUrl,
+  );
   const send = client.request.bind(client);
   client.request = (async (opts: Parameters<typeof send>[0]) => {
-    const uri = base ? opts.uri.replace(/^https?:\/\/[^/]+/, base) : opts.uri;
-    const response = await send({ ...opts, uri });
+    const response = await send(opts);
     if (response.statusCode >= 400) {
       const exception = new twilio.RestException(response);
       Object.assign(exception, { headers: response.headers });
@@ -169,64 +172,44 @@ export function twilioDestination(options: TwilioDestinationOptions): Destinatio
     throw missingOptionError("twilioDestination", "from` or `messagingServiceSid");
   }
   const client = resolveClient(options);
-  /** the status callback URL with the command's key, so delivery statuses find their step */
-  function callbackFor(command: Command) {
-    if (!options.statusCallback) return {};
-    const url = new URL(options.statusCallback);
-    url.searchParams.set("key", command.key);
-    return { statusCallback: url.toString() };
-  }
+  const senders: TwilioSenders = options;
 
-  function smsSender() {
-    if (options.messagingServiceSid) return { messagingServiceSid: options.messagingServiceSid };
-    if (options.from) return { from: options.from };
-    throw new DeliveryError(`${NAME}: no SMS sender configured; set \`from\` or \`messagingServiceSid\``, {
-      kind: "configuration",
-      destination: NAME,
-      setting: "from",
-    });
-  }
-
-  function whatsappSender() {
-    if (options.whatsappFrom) return { from: `whatsapp:${options.whatsappFrom}` };
-    if (options.messagingServiceSid) return { messagingServiceSid: options.messagingServiceSid };
-    throw new DeliveryError(`${NAME}: no WhatsApp sender configured; set \`whatsappFrom\``, {
-      kind: "configuration",
-      destination: NAME,
-      setting: "whatsappFrom",
-    });
+  function senderMissing(setting: "from" | "whatsappFrom"): DeliveryError {
+    const message =
+      setting === "from"
+        ? `${NAME}: no SMS sender configured; set \`from\` or \`messagingServiceSid\``
+        : `${NAME}: no WhatsApp sender configured; set \`whatsappFrom\``;
+    return new DeliveryError(message, { kind: "configuration", destination: NAME, setting });
   }
 
   async function execute(command: Command): Promise<DeliveryReceipt> {
-    if (command.type === "twilio.sendSms") {
-      const params = { to: command.to, body: command.body, ...smsSender(), ...callbackFor(command) };
-      try {
-        const message = await client.messages.create(params);
-        return { providerId: message.sid };
-      } catch (error) {
-        throw classifyTwilioError(error, command);
-      }
+    if (command.type !== "twilio.sendSms" && command.type !== "twilio.sendWhatsApp") {
+      throw new DeliveryError(`${NAME}: cannot execute ${command.type}`, {
+        kind: "configuration",
+        destination: NAME,
+        setting: "destinations",
+      });
     }
-    if (command.type === "twilio.sendWhatsApp") {
-      const params = {
-        to: `whatsapp:${command.to}`,
-        contentSid: command.contentSid,
-        contentVariables: JSON.stringify(command.contentVariables),
-        ...whatsappSender(),
-        ...callbackFor(command),
-      };
-      try {
-        const message = await client.messages.create(params);
-        return { providerId: message.sid };
-      } catch (error) {
-        throw classifyTwilioError(error, command);
-      }
+    const shaped = shapeTwilioMessage(
+      command.type === "twilio.sendSms"
+        ? { channel: "sms", to: command.to, body: command.body, key: command.key }
+        : {
+            channel: "whatsapp",
+            to: command.to,
+            contentSid: command.contentSid,
+            contentVariables: command.contentVariables,
+            key: command.key,
+          },
+      senders,
+    );
+    if (!shaped.success) throw senderMissing(shaped.error.setting);
+    try {
+      const params = toSdkParams(shaped.data) as unknown as Parameters<TwilioClient["messages"]["create"]>[0];
+      const message = await client.messages.create(params);
+      return { providerId: message.sid };
+    } catch (error) {
+      throw classifyTwilioError(error, command);
     }
-    throw new DeliveryError(`${NAME}: cannot execute ${command.type}`, {
-      kind: "configuration",
-      destination: NAME,
-      setting: "destinations",
-    });
   }
 
   /**

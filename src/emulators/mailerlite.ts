@@ -403,7 +403,13 @@ export async function startMailerLiteEmulator(
   }
 
   function route(method: string, path: string, query: URLSearchParams, body: unknown): EmulatorReply {
-    const parts = path.split("/").filter(Boolean);
+    // MailerLite reads path segments percent-decoded, as any web server does
+    let parts: string[];
+    try {
+      parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+    } catch {
+      return notFound();
+    }
     if (parts[0] !== "api") return notFound();
     const [, resource, id, sub, subId] = parts;
 

@@ -101,7 +101,7 @@ describe("cartback transformation journey", () => {
   it("the installed binary finds the built journey.js next to dist/", async () => {
     const { code, stdout } = await runBin(["transformation", "journey", "--journey", "coordinated"], dir);
     expect(code).toBe(0);
-    expect(stdout).toContain("\nexport function transformBatch(events, metadata) {");
+    expect(stdout).toContain("\nexport function transformEvent(event, metadata) {");
     expect(readBundleSettings(stdout)).toMatchObject({ preset: "coordinated", journey: null });
   });
 

@@ -10,7 +10,7 @@ import type { JourneySettings } from "../../transformations/src/lib/journey-run.
 import { makeCart, makeProfile } from "../core/journey/helpers.js";
 import { afternoonZone } from "../helpers/time-zones.js";
 import { deliverForm, deliverWebhook } from "./deliver.js";
-import { outputsOf, runMessages, sandboxFor } from "./helpers.js";
+import { errorsOf, outputsOf, runMessages, sandboxFor } from "./helpers.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -170,7 +170,7 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
     ]);
   });
 
-  it("skips a bad profile with a logged reason and still plans the rest of the batch", async () => {
+  it("fails a bad profile alone, as an error for that event, and still plans the rest of the batch", async () => {
     const now = Date.now();
     const broken = {
       type: "track",
@@ -178,17 +178,47 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
       messageId: "bad",
       properties: { profile: { id: "x" } },
     };
-    const { events, logs } = await run(
+    const { outputs, events } = await run(
       [broken, profileEvent(idleShopper("dee", now), "good"), { type: "page", messageId: "other" }],
       { output: "events" },
       "RS",
     );
     expect(events.length).toBeGreaterThan(0);
     expect(new Set(events.map((e) => e.messageId))).toEqual(new Set(["good"]));
-    expect(logs).toEqual([
-      expect.stringMatching(
-        /^skipped track "Cart Recovery Profile" \(messageId bad\): properties\.profile is missing consent, carts, orders, journeys, engagement, anonymousIds/,
-      ),
+    expect(errorsOf(outputs)).toEqual([
+      {
+        messageId: "bad",
+        error: expect.stringMatching(
+          /properties\.profile is missing consent, carts, orders, journeys, engagement, anonymousIds/,
+        ),
+      },
+    ]);
+  });
+
+  it("reports a missing MailerLite token or group id as an error for each event, as mailerlite.js does", async () => {
+    const now = Date.now();
+    const shopper = profileEvent(idleShopper("eve", now), "p-eve");
+    const groupIds = { "cartback-stage-1": "1" };
+    const sandbox = await sandboxFor("journey", {
+      ...JOURNEY_DEFAULTS,
+      mailerlite: { ...JOURNEY_DEFAULTS.mailerlite, groupIds },
+    });
+    try {
+      const outputs = await runMessages(sandbox, [shopper], "WEBHOOK");
+      expect(errorsOf(outputs)).toEqual([
+        { messageId: "p-eve", error: expect.stringContaining("missing credential MAILERLITE_API_TOKEN") },
+      ]);
+    } finally {
+      sandbox.dispose();
+    }
+    const { outputs } = await run([shopper], {}, "WEBHOOK");
+    expect(errorsOf(outputs)).toEqual([
+      {
+        messageId: "p-eve",
+        error: expect.stringContaining(
+          'no MailerLite group id for "cartback-stage-1": add it to SETTINGS.groupIds',
+        ),
+      },
     ]);
   });
 
@@ -202,14 +232,29 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
   });
 
   it("refuses a custom journey that was not checked, or was edited after the check, naming the fix", async () => {
-    await expect(run([], { journey: { id: "x" } }, "RS")).rejects.toThrow(
-      /SETTINGS\.journey has not been checked: run `npx cartback transformation journey/,
-    );
+    const shopper = profileEvent(idleShopper("fay", Date.now()), "p-fay");
+    const unchecked = await run([shopper], { journey: { id: "x" } }, "RS");
+    expect(errorsOf(unchecked.outputs)).toEqual([
+      {
+        messageId: "p-fay",
+        error: expect.stringMatching(
+          /SETTINGS\.journey has not been checked: run `npx cartback transformation journey/,
+        ),
+      },
+    ]);
     const journey = playbookJourney();
     const edited = { ...journey, stages: journey.stages.slice(1) };
-    await expect(
-      run([], { journey: edited, journeyChecksum: journeyChecksum(journey) }, "RS"),
-    ).rejects.toThrow(/SETTINGS\.journey was changed after it was checked/);
+    const changed = await run(
+      [shopper],
+      { journey: edited, journeyChecksum: journeyChecksum(journey) },
+      "RS",
+    );
+    expect(errorsOf(changed.outputs)).toEqual([
+      {
+        messageId: "p-fay",
+        error: expect.stringMatching(/SETTINGS\.journey was changed after it was checked/),
+      },
+    ]);
   });
 
   it("plans a checked custom journey as the planner does in Node", async () => {

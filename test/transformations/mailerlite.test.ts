@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { generateMessages } from "../../bench/generate-stream.js";
 import type { Command, CommandMeta } from "../../src/core/commands.js";
 import { MAILERLITE_FIELDS } from "../../src/core/mailerlite-fields.js";
 import type { Profile } from "../../src/core/profile.js";
@@ -203,6 +204,76 @@ describe("mailerlite transformation → Webhook destination → MailerLite emula
     refused.consent.email = { status: "denied" };
     const outputs = await runMessages(sandbox, toDueMessages(STAGE_COMMANDS, refused, NOW));
     expect(outputs).toEqual([]);
+  });
+
+  it("sends nothing for events that only repeat the consent flags an SDK attaches to every call", async () => {
+    const flags = {
+      context: {
+        traits: { email: "ada@example.com", phone: "+14155550100", email_opt_in: true, sms_opt_in: true },
+      },
+    };
+    const page = {
+      type: "page",
+      name: "Home",
+      messageId: "page-flags",
+      anonymousId: "anon-1",
+      timestamp: "2026-03-02T10:00:00.000Z",
+      ...flags,
+      properties: { path: "/" },
+    };
+    const outputs = await runMessages(sandbox, [
+      track("Product Added", { cart_id: "c1", product_id: "p1", price: 5, quantity: 1 }, flags),
+      track("Product Viewed", { product_id: "p1", price: 5 }, flags),
+      page,
+      {
+        type: "identify",
+        messageId: "id-flags",
+        anonymousId: "anon-1",
+        timestamp: "2026-03-02T10:00:00.000Z",
+        traits: { email: "ada@example.com", email_opt_in: true },
+      },
+    ]);
+    expect(errorsOf(outputs)).toEqual([]);
+    expect(outputsOf(outputs)).toEqual([]);
+  });
+
+  it("in a realistic SDK stream, every request changes something MailerLite keeps", async () => {
+    // SDKs attach the consent they know to every call
+    const stream = [...generateMessages({ carts: 40, seed: 11 })].slice(0, 200).map((m) => {
+      const context = (m.context ?? {}) as Record<string, unknown>;
+      const traits = { ...((context.traits ?? {}) as object), email_opt_in: true, sms_opt_in: true };
+      return { ...m, context: { ...context, traits } } as Record<string, unknown>;
+    });
+    const outputs = await runMessages(sandbox, stream);
+    expect(errorsOf(outputs)).toEqual([]);
+    // identify (names, phone), the cart snapshots (cart fields) and orders (reset) change what MailerLite
+    // keeps; a page view or a single Product Added repeats what it already has
+    const from = outputs.map((o) =>
+      o.metadata.eventType === "track" ? o.metadata.eventName : o.metadata.eventType,
+    );
+    expect(from.length).toBeGreaterThan(0);
+    expect(new Set(from)).toEqual(
+      new Set(["identify", "Cart Viewed", "Checkout Started", "Order Completed"]),
+    );
+    const sent = stream.filter((m) => m.type === "page" || m.event === "Product Added").length;
+    expect(sent).toBeGreaterThan(50);
+  });
+
+  it("puts the email into batch paths encoded, so any valid address leaves its groups", async () => {
+    const email = "ada/shop@example.com";
+    const stages = STAGE_COMMANDS.map((c) => ({ ...c, email }) as Command);
+    const shopper = { ...profile(), email };
+    await deliverAll(toDueMessages(stages, shopper, NOW));
+    expect(emulator.subscriber(email)?.groups).toHaveLength(1);
+    const replies = await deliverAll([
+      track(
+        "Order Completed",
+        { order_id: "o-78", checkout_id: "ch1", total: 10, currency: "EUR" },
+        { context: { traits: { email } } },
+      ),
+    ]);
+    expect(replies[0]?.body).toMatchObject({ failed: 0 });
+    expect(emulator.subscriber(email)?.groups).toEqual([]);
   });
 
   it("drops what MailerLite cannot use: no email, or a single item without the whole cart", async () => {

@@ -93,6 +93,93 @@ describe("normalize-cart-events in the RudderStack sandbox", () => {
     });
   });
 
+  it("keeps the consent RudderStack's Shopify source carries in context.shopifyDetails (pixel flow) and in properties (legacy flow)", async () => {
+    const checkout = { ...shopifyCheckout(903), email: "sam@example.com", phone: "+16135550142" };
+    const products = [{ product_id: "11", sku: "TEE-M", name: "Tee", price: 19.5, quantity: 2 }];
+    const pixel = {
+      type: "track",
+      event: "Checkout Started Webhook",
+      messageId: "pixel-1",
+      anonymousId: "5c1a7e0e-cart-hash",
+      timestamp: "2026-03-02T10:00:00.000Z",
+      traits: { email: "sam@example.com", cart_token_hash: "5c1a7e0e-cart-hash", shippingAddress: [] },
+      context: {
+        library: { eventOrigin: "server", name: "RudderStack Shopify Cloud", version: "2.0.0" },
+        topic: "checkouts_create",
+        cart_token: "cart-903",
+        shopifyDetails: { ...checkout, shipping_address: [] },
+      },
+      properties: { order_id: "903", currency: "GBP", value: 39, products },
+    };
+    const legacy = {
+      type: "track",
+      event: "Checkout Started Webhook",
+      messageId: "legacy-1",
+      anonymousId: "b3f5",
+      timestamp: "2026-03-02T10:00:00.000Z",
+      traits: { email: "sam@example.com" },
+      context: {
+        library: { name: "RudderStack Shopify Cloud", version: "1.0.0" },
+        integration: { name: "SHOPIFY" },
+        cart_token: "cart-903",
+        checkout_token: "tok-903",
+      },
+      properties: {
+        order_id: "903",
+        token: "tok-903",
+        buyer_accepts_marketing: true,
+        buyer_accepts_sms_marketing: true,
+        phone: "+16135550142",
+        currency: "GBP",
+        products,
+      },
+    };
+    const outputs = await runMessages(sandbox, [pixel, legacy]);
+    expect(errorsOf(outputs)).toEqual([]);
+    const out = outputsOf(outputs);
+    expect(out.map((o) => o.event)).toEqual(["Checkout Started", "Checkout Started"]);
+    for (const message of out) {
+      expect(message.context).toMatchObject({
+        traits: { email: "sam@example.com", phone: "+16135550142", email_opt_in: true, sms_opt_in: true },
+      });
+    }
+  });
+
+  it("reads a raw Shopify checkout for a digital cart, whose addresses and customer are []", async () => {
+    const digital = {
+      ...shopifyCheckout(904),
+      shipping_address: [],
+      billing_address: [],
+      customer: [],
+      shipping_lines: [],
+    };
+    const outputs = await runMessages(sandbox, [
+      { type: "track", event: "webhook_source_event", messageId: "wh-digital", properties: digital },
+    ]);
+    expect(errorsOf(outputs)).toEqual([]);
+    expect(outputsOf(outputs).map((o) => [o.event, (o.properties as Record<string, unknown>).value])).toEqual(
+      [["Checkout Started", 59]],
+    );
+  });
+
+  it("passes pages, screens and browsing events through unchanged: they are activity, not checkout steps", async () => {
+    const page = {
+      type: "page",
+      name: "Home",
+      messageId: "page-1",
+      anonymousId: "anon-1",
+      timestamp: "2026-03-02T10:00:00.000Z",
+      context: { traits: { email: "ada@example.com", email_opt_in: true }, page: { path: "/" } },
+      properties: { path: "/", title: "Home" },
+    };
+    const screen = { ...page, type: "screen", messageId: "screen-1", name: "Cart" };
+    const viewed = track("Product Viewed", { product_id: "p1", name: "Tee", price: 19.99 });
+    const step = track("Checkout Step Viewed", { checkout_id: "ch1", step: 2 });
+    const outputs = await runMessages(sandbox, [page, screen, viewed, step]);
+    expect(errorsOf(outputs)).toEqual([]);
+    expect(outputsOf(outputs)).toEqual([page, screen, viewed, step]);
+  });
+
   it("fans out a message that says two things: a checkout update that completed is also the order", async () => {
     const completed = { ...shopifyCheckout(902), completed_at: "2026-03-02T09:30:00Z" };
     const outputs = await runMessages(sandbox, [

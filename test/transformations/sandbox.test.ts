@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { asEvents, createSandbox, type Sandbox } from "./sandbox.js";
+import { asEvents, createSandbox, type Sandbox, type SandboxEvent } from "./sandbox.js";
 
 const open: Sandbox[] = [];
 afterEach(() => {
@@ -136,12 +136,53 @@ describe("the transformation sandbox (RudderStack's isolate, reproduced)", () =>
     expect(s.logs).toEqual(["token s3cret undefined"]);
   });
 
-  it("keeps no state from one batch's sandbox to the next", async () => {
-    const code = "let n = 0; export function transformEvent(e) { n++; return { n }; }";
-    const first = await sandbox(code);
-    await first.run(asEvents([message("a"), message("b")]));
-    const second = await sandbox(code);
-    const [out] = await second.run(asEvents([message("c")]));
-    expect(out?.transformedEvent).toEqual({ n: 1 });
+  it("runs every batch in a new isolate: no state survives from one batch to the next", async () => {
+    const s = await sandbox("let n = 0; export function transformEvent(e) { n++; return { n }; }");
+    const first = await s.run(asEvents([message("a"), message("b")]));
+    expect(first.map((o) => o.transformedEvent)).toEqual([{ n: 1 }, { n: 2 }]);
+    const [second] = await s.run(asEvents([message("c")]));
+    expect(second?.transformedEvent).toEqual({ n: 1 });
+  });
+
+  it("compiles and evaluates the module again for every batch", async () => {
+    const s = await sandbox(`log("evaluated"); export function transformEvent(e) { return e; }`);
+    for (let i = 0; i < 3; i++) await s.run(asEvents([message(`m${i}`)]));
+    expect(s.logs).toEqual(["evaluated", "evaluated", "evaluated"]);
+    expect(s.batches).toBe(3);
+  });
+
+  it("builds getCredential's map from the first event's credentials only", async () => {
+    const s = await sandbox(
+      `export function transformEvent(e) { return { token: getCredential("TOKEN") ?? null }; }`,
+    );
+    const [a, b] = asEvents([message("a"), message("b")]);
+    const credentials = [{ key: "TOKEN", value: "t-1", isSecret: true }];
+    const firstCarries = await s.run([{ ...(a as SandboxEvent), credentials }, b as SandboxEvent]);
+    expect(firstCarries.map((o) => o.transformedEvent)).toEqual([{ token: "t-1" }, { token: "t-1" }]);
+    const onlySecondCarries = await s.run([a as SandboxEvent, { ...(b as SandboxEvent), credentials }]);
+    expect(onlySecondCarries.map((o) => o.transformedEvent)).toEqual([{ token: null }, { token: null }]);
+    await expect(
+      (await sandbox("export function transformEvent(e) { return { v: getCredential(null) }; }")).run(
+        asEvents([message("n")]),
+      ),
+    ).resolves.toEqual([expect.objectContaining({ error: expect.stringMatching(/Key should be valid/) })]);
+  });
+
+  it("has log by default, can leave it out, and with the isolate cache loses it from the second batch on", async () => {
+    const code = "export function transformEvent(e) { return { log: typeof log }; }";
+    const seen = async (s: Sandbox) => {
+      const out = [];
+      for (let i = 0; i < 2; i++) out.push((await s.run(asEvents([message(`m${i}`)])))[0]?.transformedEvent);
+      return out;
+    };
+    expect(await seen(await sandbox(code))).toEqual([{ log: "function" }, { log: "function" }]);
+    expect(await seen(await sandbox(code, { log: "absent" }))).toEqual([
+      { log: "undefined" },
+      { log: "undefined" },
+    ]);
+    expect(await seen(await sandbox(code, { log: "first-batch" }))).toEqual([
+      { log: "function" },
+      { log: "undefined" },
+    ]);
   });
 });

@@ -67,10 +67,9 @@ export const TRANSFORMATIONS: TransformationInfo[] = [
     name: "mailerlite",
     title: "MailerLite API calls for the Webhook destination",
     description: [
-      "Turns identify and cart events into MailerLite API requests (fullPath, header, JSON body):",
-      "a subscriber upsert with the cart fields, the stage group add when a `Cart Recovery Stage Due`",
-      "event arrives (the group triggers the MailerLite automation), and on Order Completed the field",
-      "reset and removal from every stage group. Nothing is sent for people who denied email consent.",
+      "MailerLite API requests (fullPath, header, JSON body), only those that change something:",
+      "names from identify, cart fields from cart snapshots, the stage group on `Cart Recovery Stage Due`",
+      "(it starts the automation), on Order Completed a reset and every stage group left; unsubscribe on refusal.",
     ],
     destination: "Webhook (method POST, JSON); the URL is replaced per event by fullPath",
     credentials: ["MAILERLITE_API_TOKEN"],
@@ -105,7 +104,7 @@ export const TRANSFORMATIONS: TransformationInfo[] = [
     name: "journey",
     title: "stateless journey planner",
     description: [
-      "transformBatch: for each event carrying a shopper's profile (properties.profile, as cartback's",
+      "For each event carrying a shopper's profile (properties.profile, as cartback's",
       "backend or a warehouse sync sends it), plans the journey at the current time and emits what is due:",
       "MailerLite requests, Twilio form bodies, or `Cart Recovery … Due` events, and a `Cart Recovery State`",
       "event with the advanced journey state. It keeps no timers: drive it on a schedule (see the guide).",

@@ -1,42 +1,53 @@
 /**
- * Paste bundle: the journey planner run statelessly over a batch of profile-carrying events.
+ * Paste bundle: the journey planner run statelessly, one profile-carrying event at a time.
  */
-import { describeMessage } from "./lib/describe.js";
-import { type JourneySettings, planContext, runJourneyEvent, settingsJourney } from "./lib/journey-run.js";
+import type { ResolvedJourney } from "../../src/core/journey/resolve.js";
+import {
+  type JourneySettings,
+  planContext,
+  type RunEnvironment,
+  runJourneyEvent,
+  settingsJourney,
+} from "./lib/journey-run.js";
+import { say } from "./lib/say.js";
 
 declare const SETTINGS: JourneySettings;
 
-const journey = settingsJourney(SETTINGS);
+// resolved at the first event, not when the file is evaluated (RudderStack evaluates it for every
+// batch): a batch with nothing to plan pays nothing, and a bad SETTINGS.journey fails each event
+// with the command that fixes it
+let journey: ResolvedJourney | undefined;
+let context: RunEnvironment["context"] | undefined;
+let token: string | undefined;
+
+function mailerliteToken(): string {
+  token ??= getCredential("MAILERLITE_API_TOKEN");
+  if (!token)
+    throw new Error("missing credential MAILERLITE_API_TOKEN (RudderStack → Transformations → Credentials)");
+  return token;
+}
 
 /**
- * Plans every profile in the batch. A bad event is logged and skipped so the rest of the batch is
- * delivered (a throw here would fail the whole batch).
+ * Plans the profile the event carries at the current time and returns what is due for the
+ * destination (each output keeps the event's messageId), or null when nothing is. A bad event, or
+ * a setting the destination needs and lacks, is an error for that event alone.
  */
-export function transformBatch(events: Record<string, unknown>[], metadata: RudderMetadata) {
+export function transformEvent(event: Record<string, unknown>, metadata: RudderMetadata) {
+  journey ??= settingsJourney(SETTINGS);
+  if (!context) {
+    const linkSecret = getCredential("CARTBACK_LINK_SECRET");
+    context = planContext(SETTINGS, linkSecret ? { links: linkSecret } : undefined);
+  }
   const now = Date.now();
-  const linkSecret = getCredential("CARTBACK_LINK_SECRET");
-  // read once per batch, when the first request needs it
-  let token: string | undefined;
-  const env = {
+  const env: RunEnvironment = {
     settings: SETTINGS,
     journey,
     now,
     timestamp: new Date(now).toISOString(),
-    context: planContext(SETTINGS, linkSecret ? { links: linkSecret } : undefined),
-    mailerliteToken: () => {
-      token ??= getCredential("MAILERLITE_API_TOKEN");
-      if (!token) throw new Error("missing credential MAILERLITE_API_TOKEN");
-      return token;
-    },
-    log,
+    context,
+    mailerliteToken,
+    log: say,
   };
-  const out: Record<string, unknown>[] = [];
-  for (const message of events) {
-    try {
-      out.push(...runJourneyEvent({ message, destinationType: metadata(message).destinationType }, env));
-    } catch (error) {
-      log(`skipped ${describeMessage(message)}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-  return out;
+  const out = runJourneyEvent({ message: event, destinationType: metadata(event).destinationType }, env);
+  return out.length > 0 ? out : null;
 }

@@ -16,18 +16,15 @@ declare const SETTINGS: MailerliteSettings;
 
 const options = SETTINGS.defaultRegion ? { defaultRegion: SETTINGS.defaultRegion } : {};
 
-// getCredential crosses into the host on every call; a rotated token is picked up within a minute
-const TOKEN_TTL_MS = 60_000;
-let cached: { value: string; at: number } | undefined;
+// read once per batch, when the first request needs it: RudderStack evaluates the file anew for
+// every batch, so a rotated token is picked up at the next one
+let cached: string | undefined;
 
 function token(): string {
-  const now = Date.now();
-  if (cached && now - cached.at < TOKEN_TTL_MS) return cached.value;
-  const value = getCredential("MAILERLITE_API_TOKEN");
-  if (!value)
+  cached ??= getCredential("MAILERLITE_API_TOKEN");
+  if (!cached)
     throw new Error("missing credential MAILERLITE_API_TOKEN (RudderStack → Transformations → Credentials)");
-  cached = { value, at: now };
-  return value;
+  return cached;
 }
 
 /** one event → one MailerLite request, or null when MailerLite has nothing to learn from it */

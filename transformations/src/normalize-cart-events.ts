@@ -9,13 +9,14 @@ import { unwrapWebhook } from "./lib/unwrap.js";
 
 declare const SETTINGS: NormalizeSettings;
 
-const options = normalizeOptions(SETTINGS);
+let options: ReturnType<typeof normalizeOptions> | undefined;
 
 /** one message in, its spec messages out (several when it says several things), null when of no use */
 export function transformEvent(event: unknown) {
+  options ??= normalizeOptions(SETTINGS);
   const result = normalizeEvent(unwrapWebhook(event), options);
   if (!result.success) throw new Error(`cannot use ${describeMessage(event)}: ${formatIssues(result.error)}`);
   if (result.data.length === 0) return null;
-  const messages = toSpecMessages(result.data);
+  const messages = toSpecMessages(result.data, event);
   return messages.length === 1 ? messages[0] : messages;
 }

@@ -4,6 +4,7 @@
  */
 import { describeMessage } from "./lib/describe.js";
 import { MESSAGE_DUE } from "./lib/due-events.js";
+import { say } from "./lib/say.js";
 import { decideTwilioMessage, type TwilioSettings } from "./lib/twilio-requests.js";
 
 declare const SETTINGS: TwilioSettings;
@@ -13,7 +14,7 @@ export function transformEvent(event: Record<string, unknown>) {
   if (event.type !== "track" || event.event !== MESSAGE_DUE) return null;
   const decision = decideTwilioMessage(event, SETTINGS, Date.now());
   if (!decision.send) {
-    log(`dropped ${describeMessage(event)}: ${decision.reason}`);
+    say(`dropped ${describeMessage(event)}: ${decision.reason}`);
     return null;
   }
   return decision.form;

@@ -88,6 +88,9 @@ export const SUPPORTED_TRACK_EVENTS = Object.keys(TRACKS);
 
 const CHANNEL_NAMES: readonly string[] = ["email", "sms", "whatsapp", "push"];
 
+/** where a Shopify checkout keeps the shopper's number; the SMS consent's own number last */
+const SHOPIFY_PHONE_KEYS = ["phone", "Phone", "phone_number", "mobile", "sms_marketing_phone"];
+
 interface Envelope {
   id: string;
   at: number;
@@ -95,7 +98,10 @@ interface Envelope {
   contact: Contact;
   context: Json | undefined;
   properties: Json;
-  /** `traits` → `context.traits`: where consent is looked up (contact also looks in `properties`) */
+  /**
+   * where consent is looked up: `traits` → `context.traits`, and for the Shopify source also the
+   * checkout it carries (`context.shopifyDetails`, its customer, `properties`)
+   */
   traitSources: (Json | undefined)[];
 }
 
@@ -125,14 +131,24 @@ export function mapRudderstack(
   const traits = message.traits ?? undefined;
   const properties = message.properties ?? {};
   const contextTraits = asObject(context?.traits);
-  const traitSources = [traits, contextTraits];
+  const shop = asObject(context?.shopifyDetails);
+  const isShopify = shop !== undefined || isShopifyLibrary(asObject(context?.library)?.name);
+  // RudderStack's Shopify source keeps the checkout's own fields (email, phone, the marketing boxes)
+  // in context.shopifyDetails (pixel flow) or flat in properties (legacy flow)
+  const shopCustomer = isShopify ? (asObject(shop?.customer) ?? asObject(properties.customer)) : undefined;
+  const traitSources = isShopify
+    ? [traits, contextTraits, shop, shopCustomer, properties]
+    : [traits, contextTraits];
   const contact = buildContact({
-    sources: [traits, contextTraits, properties],
-    personSources: traitSources,
+    sources: isShopify
+      ? [traits, contextTraits, properties, shop, shopCustomer]
+      : [traits, contextTraits, properties],
+    personSources: isShopify ? [traits, contextTraits, shopCustomer] : traitSources,
     userId: toId(message.userId),
     anonymousId: toId(message.anonymousId),
     context,
     region: options.defaultRegion,
+    ...(isShopify ? { phoneKeys: SHOPIFY_PHONE_KEYS } : {}),
   });
   if (!contact.userId && !contact.anonymousId && !contact.email && !contact.phone) {
     return fail([
@@ -143,7 +159,6 @@ export function mapRudderstack(
       ),
     ]);
   }
-  const isShopify = isShopifyLibrary(asObject(context?.library)?.name);
   const env: Envelope = {
     id,
     at,

@@ -31,6 +31,13 @@ const Text = scalar<string>(isText, "expected a string", "invalid_type");
 const Timestamp = scalar<string>(isText, "expected an ISO-8601 timestamp string", "invalid_type");
 const Json = scalar<Record<string, unknown>>(isObject, "expected an object", "invalid_type");
 const Anything = scalar<unknown>(() => true, "", "invalid_value");
+/** an address or customer: Shopify sends `[]` (PHP's empty array) where there is none, as for digital carts */
+const isObjectOrNone = (v: unknown) => isObject(v) || (Array.isArray(v) && v.length === 0);
+const JsonOrNone = scalar<Record<string, unknown> | never[]>(
+  isObjectOrNone,
+  "expected an object (or [] for none)",
+  "invalid_type",
+);
 
 /** a number from a value the schemas accepted as money or quantity */
 export function toNumber(value: number | string): number {
@@ -138,9 +145,9 @@ export const ShopifyCheckout = shape({
     "expected line_items to be an array",
     false,
   ),
-  customer: Json,
-  billing_address: Json,
-  shipping_address: Json,
+  customer: JsonOrNone,
+  billing_address: JsonOrNone,
+  shipping_address: JsonOrNone,
 });
 export type ShopifyCheckout = Infer<typeof ShopifyCheckout>;
 
@@ -156,8 +163,8 @@ export const WooOrder = shape({
   date_completed_gmt: Timestamp,
   payment_url: Text,
   cart_hash: Text,
-  billing: Json,
-  shipping: Json,
+  billing: JsonOrNone,
+  shipping: JsonOrNone,
   line_items: listOf(
     shape({
       product_id: Id,

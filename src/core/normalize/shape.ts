@@ -2,7 +2,9 @@
  * Object schemas with a fast path. A shape is declared once, from fields that each carry a zod schema
  * and the same rule as a plain predicate. Valid input — nearly all traffic — is checked by the
  * predicates in place, without allocating; only input that fails is run through zod, whose issues
- * then say what is wrong and where. A differential test keeps the two paths in agreement.
+ * then say what is wrong and where. A differential test keeps the two paths in agreement. The zod
+ * schemas are built at first use: the paste bundles are evaluated again for every RudderStack batch,
+ * and most batches never need one.
  */
 import * as z from "zod/mini";
 
@@ -11,7 +13,32 @@ export interface Field<T> {
   check: (value: unknown) => boolean;
   /** false when a missing (null or undefined) value is acceptable */
   required: boolean;
-  schema: z.ZodMiniType<T>;
+  /** built at first read */
+  readonly schema: z.ZodMiniType<T>;
+}
+
+/** a value built at its first read and kept */
+function lazy<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= build();
+    return value;
+  };
+}
+
+/** a field whose zod schema is built at its first read */
+function field<T>(
+  check: (value: unknown) => boolean,
+  required: boolean,
+  schema: () => z.ZodMiniType<T>,
+): Field<T> {
+  return {
+    check,
+    required,
+    get schema() {
+      return schema();
+    },
+  };
 }
 
 /** whether `field` accepts `value`, missing or present */
@@ -42,30 +69,36 @@ export function scalar<T>(
   error: string,
   code: "invalid_type" | "invalid_value",
 ): Field<T | null | undefined> {
-  return {
-    check: test,
-    required: false,
-    schema: z.optional(
-      z.custom<T | null | undefined>((value) => value == null || test(value), { error, params: { code } }),
+  return field(
+    test,
+    false,
+    lazy(() =>
+      z.optional(
+        z.custom<T | null | undefined>((value) => value == null || test(value), { error, params: { code } }),
+      ),
     ),
-  };
+  );
 }
 
 /** a field that must be present and pass `test` */
 export function required<T>(test: (value: unknown) => boolean, error: string): Field<T> {
-  return {
-    check: test,
-    required: true,
-    schema: z.custom<T>((value) => value != null && test(value), { error, params: { code: "invalid_type" } }),
-  };
+  return field(
+    test,
+    true,
+    lazy(() =>
+      z.custom<T>((value) => value != null && test(value), { error, params: { code: "invalid_type" } }),
+    ),
+  );
 }
 
 /** an object with these fields; other keys are allowed and left alone */
 export function shape<F extends Fields>(fields: F): Shape<Output<F>> {
   const entries = Object.entries(fields);
-  const schemaFields: Record<string, z.ZodMiniType> = {};
-  for (const [key, field] of entries) schemaFields[key] = field.schema;
-  const schema = z.object(schemaFields) as unknown as z.ZodMiniType<Output<F>>;
+  const schema = lazy(() => {
+    const schemaFields: Record<string, z.ZodMiniType> = {};
+    for (const [key, field] of entries) schemaFields[key] = field.schema;
+    return z.object(schemaFields) as unknown as z.ZodMiniType<Output<F>>;
+  });
   // flat arrays and an indexed loop: this runs for nearly every message, and most fields are absent
   const keys = entries.map(([key]) => key);
   const checks = entries.map(([, field]) => field.check);
@@ -84,37 +117,46 @@ export function shape<F extends Fields>(fields: F): Shape<Output<F>> {
     test: check,
     check,
     required: true,
-    schema,
-    parse: (value) => (check(value) ? { success: true, data: value as Output<F> } : schema.safeParse(value)),
+    get schema() {
+      return schema();
+    },
+    parse: (value) =>
+      check(value) ? { success: true, data: value as Output<F> } : schema().safeParse(value),
   };
 }
 
 /** an optional shape (`null` and missing accepted) */
 export function optionalShape<T>(inner: Shape<T>): Field<T | null | undefined> {
-  return {
-    check: inner.check,
-    required: false,
-    schema: z.optional(z.nullable(inner.schema)),
-  };
+  return field(
+    inner.check,
+    false,
+    lazy(() => z.optional(z.nullable(inner.schema))),
+  );
 }
 
 /** a list whose items all have `item`'s shape */
 export function listOf<T>(item: Field<T>, error: string, optional: true): Field<T[] | null | undefined>;
 export function listOf<T>(item: Field<T>, error: string, optional: false): Field<T[]>;
 export function listOf<T>(item: Field<T>, error: string, optional: boolean): Field<T[] | null | undefined> {
-  const array = z.array(item.schema, { error });
+  const array = lazy(() => z.array(item.schema, { error }));
   const check = (value: unknown) => {
     if (!Array.isArray(value)) return false;
     for (const v of value) if (!accepts(item as Field<unknown>, v)) return false;
     return true;
   };
-  return optional
-    ? { check, required: false, schema: z.optional(z.nullable(array)) }
-    : { check, required: true, schema: array };
+  return field<T[] | null | undefined>(
+    check,
+    !optional,
+    optional ? lazy(() => z.optional(z.nullable(array()))) : array,
+  );
 }
 
 /** one of a fixed set of strings */
 export function oneOf<const T extends readonly string[]>(values: T, error: string): Field<T[number]> {
   const check = (v: unknown) => typeof v === "string" && values.includes(v);
-  return { check, required: true, schema: z.enum(values, { error }) };
+  return field(
+    check,
+    true,
+    lazy(() => z.enum(values, { error }) as unknown as z.ZodMiniType<T[number]>),
+  );
 }

@@ -56,6 +56,11 @@ export function groupId(settings: MailerliteSettings, group: string): string {
   return id;
 }
 
+/** a subscriber's group membership in a batch path: an email may hold `/`, `?`, `#` or `%` */
+function groupPath(email: string, group: string): string {
+  return `api/subscribers/${encodeURIComponent(email)}/groups/${group}`;
+}
+
 function itemNames(items: readonly CartItem[]): string[] {
   return items.map((i) => {
     const name = i.name ?? i.sku ?? i.productId;
@@ -122,22 +127,22 @@ export function mailerliteRequestsForEvents(
       },
       ...MAILERLITE_STAGE_GROUPS.filter((g) => settings.groupIds[g]).map((g) => ({
         method: "DELETE",
-        path: `api/subscribers/${email}/groups/${groupId(settings, g)}`,
+        path: groupPath(email, groupId(settings, g)),
       })),
     ];
     return [request(settings, token, "/api/batch", { requests })];
   }
-  let fields: Record<string, string | number | null> | undefined;
+  // only what changes MailerLite's copy: names from identify calls, the cart from its snapshots. A
+  // consent grant riding on a page or a Product Added (SDKs attach it to every call) changes nothing:
+  // the upsert never sets a status, and the journey's own upsert adds a new subscriber when a stage is due
+  const fields: Record<string, string | number | null> = {};
   for (const event of events) {
-    if (event.type === "identified" || event.type === "consent_changed") {
-      fields = Object.assign(fields ?? {}, contactFields(event));
-    }
+    if (event.type === "identified") Object.assign(fields, contactFields(event));
     const cart = cartFields(event);
     // names only from identify calls: the normalizer also reads `properties.name`, a product name on cart events
-    if (cart)
-      fields = Object.assign(fields ?? {}, event.contact.phone ? { phone: event.contact.phone } : {}, cart);
+    if (cart) Object.assign(fields, event.contact.phone ? { phone: event.contact.phone } : {}, cart);
   }
-  if (!fields) return [];
+  if (Object.keys(fields).length === 0) return [];
   return [request(settings, token, "/api/subscribers", { email, fields })];
 }
 
@@ -168,7 +173,7 @@ export function mailerliteRequestForDue(
     const group = text(props.group);
     if (!group) throw new Error(`${GROUP_LEFT} needs properties.group`);
     return request(settings, token, "/api/batch", {
-      requests: [{ method: "DELETE", path: `api/subscribers/${email}/groups/${groupId(settings, group)}` }],
+      requests: [{ method: "DELETE", path: groupPath(email, groupId(settings, group)) }],
     });
   }
   if (consent.email === "denied") return null;

@@ -28,14 +28,18 @@ function fits(entry: Entry, national: string): boolean {
 
 const EXTENSION = /(ext\.?|x)\s*\d+$/i;
 
-/** a `parsePhoneNumberFromString` over a table taken from libphonenumber's metadata */
-export function createPhoneParser(table: PhoneTable) {
+/**
+ * a `parsePhoneNumberFromString` over a table taken from libphonenumber's metadata; given as a
+ * function, the table is built at the first number, not when the bundle is evaluated
+ */
+export function createPhoneParser(table: PhoneTable | (() => PhoneTable)) {
   const byCountry = new Map<string, Entry>();
   const byCallingCode = new Map<string, Entry[]>();
   let indexed = false;
 
   function index(): void {
-    for (const [country, [code, pattern, lengths, prefix]] of Object.entries(table)) {
+    const data = typeof table === "function" ? table() : table;
+    for (const [country, [code, pattern, lengths, prefix]] of Object.entries(data)) {
       const entry: Entry = {
         code,
         prefix: prefix ?? undefined,

@@ -83,8 +83,11 @@ function value(items: readonly CartItem[]): number {
   return Math.round(items.reduce((sum, i) => sum + i.price * i.quantity, 0) * 10_000) / 10_000;
 }
 
+/** the canonical events that have a spec message of their own (activity goes on as it came) */
+type SpecEvent = Exclude<CartEvent, { type: "activity" }>;
+
 /** one canonical event as a RudderStack spec message (identify for identity and consent, track for the rest) */
-export function toSpecMessage(event: CartEvent): SpecMessage {
+export function toSpecMessage(event: SpecEvent): SpecMessage {
   const message = envelope(event);
   switch (event.type) {
     case "identified":
@@ -100,10 +103,6 @@ export function toSpecMessage(event: CartEvent): SpecMessage {
     case "identity_merged":
       message.type = "alias";
       message.previousId = event.previousId;
-      return message;
-    case "activity":
-      message.event = "Checkout Step Viewed";
-      message.properties = Object.assign(cartProps(event.cartRefs), { step_name: event.activity });
       return message;
     case "item_added":
       message.event = "Product Added";
@@ -180,12 +179,14 @@ export function toSpecMessage(event: CartEvent): SpecMessage {
 /**
  * One message's canonical events as few spec messages as possible: consent rides along as
  * `<channel>_opt_in` traits on the message's own event (which cartback reads back as consent), so a
- * destination sees one event per thing the shopper did, not one more per consent flag.
+ * destination sees one event per thing the shopper did, not one more per consent flag. A page, a
+ * screen or a browsing event is activity, not a checkout step: `original` goes on unchanged.
  */
-export function toSpecMessages(events: readonly CartEvent[]): SpecMessage[] {
+export function toSpecMessages(events: readonly CartEvent[], original: unknown): unknown[] {
+  if (events.some((e) => e.type === "activity")) return [original];
   const flags: Record<string, boolean> = {};
-  const rest: CartEvent[] = [];
-  for (const event of events) {
+  const rest: SpecEvent[] = [];
+  for (const event of events as readonly SpecEvent[]) {
     if (event.type === "consent_changed") flags[`${event.channel}_opt_in`] = event.status === "granted";
     else rest.push(event);
   }
@@ -193,7 +194,7 @@ export function toSpecMessages(events: readonly CartEvent[]): SpecMessage[] {
     rest.length > 0
       ? rest.map(toSpecMessage)
       : events.length > 0
-        ? [toSpecMessage(events[0] as CartEvent)]
+        ? [toSpecMessage(events[0] as SpecEvent)]
         : [];
   for (const message of messages) {
     Object.assign((message.context as { traits: Record<string, unknown> }).traits, flags);

@@ -1,6 +1,6 @@
 /**
- * Twilio Messages API form fields for RudderStack's HTTP destination (FORM format, basic auth): the
- * same parameters the Node destination passes to `client.messages.create`, with the delivery-time
+ * Twilio Messages API form fields for RudderStack's HTTP destination (FORM format, basic auth), shaped
+ * by the same `shapeTwilioMessage` the Node destination sends through the SDK, with the delivery-time
  * checks a message held in a queue needs again: consent for its channel and the recipient's quiet hours.
  */
 
@@ -8,6 +8,11 @@ import { pickTimezone } from "../../../src/core/journey/local-time.js";
 import { isInSendWindow } from "../../../src/core/journey/quiet-hours.js";
 import { renderSms } from "../../../src/core/journey/sms-render.js";
 import type { TemplateValues } from "../../../src/core/journey/template.js";
+import {
+  shapeTwilioMessage,
+  type TwilioForm,
+  type TwilioFormResult,
+} from "../../../src/destinations/twilio-form.js";
 import { MESSAGE_DUE } from "./due-events.js";
 
 export interface TimeWindow {
@@ -24,16 +29,7 @@ export interface TwilioSettings {
   storeTimezone: string;
 }
 
-/** the fields the HTTP destination maps into the form body, named as Twilio names its parameters */
-export type TwilioForm = {
-  To: string;
-  From?: string;
-  MessagingServiceSid?: string;
-  Body?: string;
-  ContentSid?: string;
-  ContentVariables?: string;
-  StatusCallback?: string;
-};
+export type { TwilioForm };
 
 export type TwilioDecision = { send: true; form: TwilioForm } | { send: false; reason: string };
 
@@ -42,28 +38,6 @@ const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-}
-
-function sender(
-  settings: TwilioSettings,
-  channel: "sms" | "whatsapp",
-): Pick<TwilioForm, "From" | "MessagingServiceSid"> {
-  if (channel === "whatsapp") {
-    if (settings.whatsappFrom) return { From: `whatsapp:${settings.whatsappFrom}` };
-    if (settings.messagingServiceSid) return { MessagingServiceSid: settings.messagingServiceSid };
-    throw new Error("no WhatsApp sender: set SETTINGS.whatsappFrom or SETTINGS.messagingServiceSid");
-  }
-  if (settings.messagingServiceSid) return { MessagingServiceSid: settings.messagingServiceSid };
-  if (settings.from) return { From: settings.from };
-  throw new Error("no SMS sender: set SETTINGS.from or SETTINGS.messagingServiceSid");
-}
-
-/** `?key=` on the status callback, so a delivery status finds its step (as the Node destination does) */
-function callback(settings: TwilioSettings, key: string | undefined): Pick<TwilioForm, "StatusCallback"> {
-  if (!settings.statusCallback || !key) return {};
-  const [base, hash = ""] = settings.statusCallback.split("#", 2) as [string, string?];
-  const sep = base.includes("?") ? "&" : "?";
-  return { StatusCallback: `${base}${sep}key=${encodeURIComponent(key)}${hash ? `#${hash}` : ""}` };
 }
 
 function renderBody(props: Record<string, unknown>): string {
@@ -119,26 +93,23 @@ export function decideTwilioMessage(
     }
   }
   const key = text(props.key);
-  if (channel === "sms") {
-    return {
-      send: true,
-      form: Object.assign(
-        { To: to, Body: renderBody(props) },
-        sender(settings, "sms"),
-        callback(settings, key),
-      ),
-    };
+  let shaped: TwilioFormResult;
+  if (channel === "sms") shaped = shapeTwilioMessage({ channel, to, body: renderBody(props), key }, settings);
+  else {
+    const contentSid = text(props.content_sid);
+    if (!contentSid)
+      throw new Error(`${MESSAGE_DUE} for WhatsApp needs properties.content_sid (an approved template HX…)`);
+    shaped = shapeTwilioMessage(
+      { channel, to, contentSid, contentVariables: props.content_variables ?? {}, key },
+      settings,
+    );
   }
-  const contentSid = text(props.content_sid);
-  if (!contentSid)
-    throw new Error(`${MESSAGE_DUE} for WhatsApp needs properties.content_sid (an approved template HX…)`);
-  const variables = props.content_variables ?? {};
-  return {
-    send: true,
-    form: Object.assign(
-      { To: `whatsapp:${to}`, ContentSid: contentSid, ContentVariables: JSON.stringify(variables) },
-      sender(settings, "whatsapp"),
-      callback(settings, key),
-    ),
-  };
+  if (!shaped.success) {
+    throw new Error(
+      channel === "sms"
+        ? "no SMS sender: set SETTINGS.from or SETTINGS.messagingServiceSid"
+        : "no WhatsApp sender: set SETTINGS.whatsappFrom or SETTINGS.messagingServiceSid",
+    );
+  }
+  return { send: true, form: shaped.data };
 }
