@@ -13,6 +13,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { MAILERLITE_ITEM_SLOTS } from "../core/mailerlite-fields.js";
+import { escapeHtml } from "../report/escape.js";
 
 /** where the templates are published in the package */
 export const MAILERLITE_TEMPLATE_DIR = "templates/mailerlite";
@@ -503,15 +504,6 @@ export function readEmailTemplate(spec: EmailTemplateSpec, root = ROOT): string 
 }
 
 const MERGE_TAG = /\{\$([a-z0-9_]+)(?:\|default\('((?:[^'\\]|\\.)*)'\))?\}/g;
-
-function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
 
 /**
  * Fills merge tags as MailerLite does: `{$field}` with the subscriber's value (escaped for HTML),

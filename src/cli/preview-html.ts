@@ -3,16 +3,8 @@
  * script that sizes the email frames; no CDN, no fetch). Each email sits in a sandboxed frame of its
  * own, so its styles stay its own, as in a mail client.
  */
+import { escapeHtml } from "../report/escape.js";
 import { CONTENT_SID, type Preview, type PreviewEntry, type PreviewShopper } from "./preview.js";
-
-function esc(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
 
 const REASONS: Record<string, string> = {
   no_consent: "no opt-in for this channel",
@@ -51,51 +43,51 @@ function stageLabel(e: PreviewEntry): string {
 function heldNote(e: PreviewEntry): string {
   if (!e.held) return "";
   const due = new Date(e.held.due).toISOString().slice(11, 16);
-  return `<span class="badge held" title="went out later than due">held from ${due} UTC: ${esc(e.held.by.join(", "))}</span>`;
+  return `<span class="badge held" title="went out later than due">held from ${due} UTC: ${escapeHtml(e.held.by.join(", "))}</span>`;
 }
 
 function entryHtml(e: PreviewEntry, start: number): string {
-  const meta = `<div class="meta"><span class="time">${when(e.at)}</span><span class="offset">${offset(e.at, start)}</span><span class="stage">${esc(stageLabel(e))}</span>${heldNote(e)}</div>`;
+  const meta = `<div class="meta"><span class="time">${when(e.at)}</span><span class="offset">${offset(e.at, start)}</span><span class="stage">${escapeHtml(stageLabel(e))}</span>${heldNote(e)}</div>`;
   switch (e.kind) {
     case "email": {
       const warn =
         e.emptyTags.length > 0
-          ? `<p class="warn">Empty in this email: ${e.emptyTags.map((t) => `<code>{$${esc(t)}}</code>`).join(", ")}</p>`
+          ? `<p class="warn">Empty in this email: ${e.emptyTags.map((t) => `<code>{$${escapeHtml(t)}}</code>`).join(", ")}</p>`
           : "";
       const body = e.html
-        ? `<iframe class="email-frame" title="${esc(e.subject)}" sandbox="allow-same-origin" srcdoc="${esc(e.html)}"></iframe>`
-        : `<p class="warn">No shipped template for group <code>${esc(e.group)}</code>: write one over the fields cartback writes (docs/mailerlite.md).</p>`;
-      return `<li class="entry email" data-kind="email" data-group="${esc(e.group)}">${meta}
-<div class="head"><span class="channel">Email</span><span class="subject">${esc(e.subject)}</span></div>
-<div class="sub">to ${esc(e.to)} · MailerLite group <code>${esc(e.group)}</code>${e.template ? ` · template <code>${esc(e.template)}</code>` : ""}</div>
+        ? `<iframe class="email-frame" title="${escapeHtml(e.subject)}" sandbox="allow-same-origin" srcdoc="${escapeHtml(e.html)}"></iframe>`
+        : `<p class="warn">No shipped template for group <code>${escapeHtml(e.group)}</code>: write one over the fields cartback writes (docs/mailerlite.md).</p>`;
+      return `<li class="entry email" data-kind="email" data-group="${escapeHtml(e.group)}">${meta}
+<div class="head"><span class="channel">Email</span><span class="subject">${escapeHtml(e.subject)}</span></div>
+<div class="sub">to ${escapeHtml(e.to)} · MailerLite group <code>${escapeHtml(e.group)}</code>${e.template ? ` · template <code>${escapeHtml(e.template)}</code>` : ""}</div>
 ${warn}${body}</li>`;
     }
     case "sms":
       return `<li class="entry sms" data-kind="sms">${meta}
-<div class="head"><span class="channel">SMS</span><span class="sub">to ${esc(e.to)} · ${esc(e.encoding)} · ${e.segments} segment${e.segments === 1 ? "" : "s"} · ${[...e.body].length} characters</span></div>
-<div class="bubble">${esc(e.body)}</div></li>`;
+<div class="head"><span class="channel">SMS</span><span class="sub">to ${escapeHtml(e.to)} · ${escapeHtml(e.encoding)} · ${e.segments} segment${e.segments === 1 ? "" : "s"} · ${[...e.body].length} characters</span></div>
+<div class="bubble">${escapeHtml(e.body)}</div></li>`;
     case "whatsapp": {
       const vars = Object.entries(e.variables)
         .map(
           ([k, v]) =>
-            `<tr><th>{{${esc(k)}}}</th><td>${v ? esc(v) : '<span class="muted">(empty)</span>'}</td></tr>`,
+            `<tr><th>{{${escapeHtml(k)}}}</th><td>${v ? escapeHtml(v) : '<span class="muted">(empty)</span>'}</td></tr>`,
         )
         .join("");
       const sidWarn = CONTENT_SID.test(e.contentSid)
         ? ""
         : `<p class="warn">Not a Content API template SID: Twilio would refuse this message until a real, approved template is configured.</p>`;
       return `<li class="entry whatsapp" data-kind="whatsapp">${meta}
-<div class="head"><span class="channel">WhatsApp</span><span class="sub">to ${esc(e.to)} · template <code>${esc(e.contentSid)}</code></span></div>
+<div class="head"><span class="channel">WhatsApp</span><span class="sub">to ${escapeHtml(e.to)} · template <code>${escapeHtml(e.contentSid)}</code></span></div>
 ${sidWarn}<table class="vars">${vars}</table></li>`;
     }
     case "task":
       return `<li class="entry task" data-kind="task">${meta}
-<div class="head"><span class="channel">Task</span><span class="sub"><code>${esc(e.event)}</code> to webhook <code>${esc(e.target)}</code>: a person follows up</span></div></li>`;
+<div class="head"><span class="channel">Task</span><span class="sub"><code>${escapeHtml(e.event)}</code> to webhook <code>${escapeHtml(e.target)}</code>: a person follows up</span></div></li>`;
     case "other":
-      return `<li class="entry other" data-kind="other">${meta}<div class="head"><span class="channel">${esc(e.type)}</span></div></li>`;
+      return `<li class="entry other" data-kind="other">${meta}<div class="head"><span class="channel">${escapeHtml(e.type)}</span></div></li>`;
     case "skipped":
       return `<li class="entry skipped" data-kind="skipped">${meta}
-<div class="head"><span class="channel">${esc(e.channel ?? "task")} not sent</span><span class="sub"><code>${esc(e.reason)}</code>${REASONS[e.reason] ? `: ${esc(REASONS[e.reason] as string)}` : ""}</span></div></li>`;
+<div class="head"><span class="channel">${escapeHtml(e.channel ?? "task")} not sent</span><span class="sub"><code>${escapeHtml(e.reason)}</code>${REASONS[e.reason] ? `: ${escapeHtml(REASONS[e.reason] as string)}` : ""}</span></div></li>`;
   }
 }
 
@@ -106,11 +98,11 @@ function shopperHtml(s: PreviewShopper): string {
   const segment = s.entries.find((e) => e.segment)?.segment;
   const who = [s.email, s.phone]
     .filter(Boolean)
-    .map((v) => esc(v as string))
+    .map((v) => escapeHtml(v as string))
     .join(" · ");
-  return `<section class="shopper" id="${esc(s.id)}" data-shopper="${esc(s.id)}">
-<h2>${esc(s.name ?? s.email ?? s.id)}</h2>
-<p class="who">${who || "no contact"} · <code>${esc(s.id)}</code>${segment ? ` · segment <strong>${esc(segment)}</strong>` : ""} · ${sent} message${sent === 1 ? "" : "s"}, ${skipped} not sent</p>
+  return `<section class="shopper" id="${escapeHtml(s.id)}" data-shopper="${escapeHtml(s.id)}">
+<h2>${escapeHtml(s.name ?? s.email ?? s.id)}</h2>
+<p class="who">${who || "no contact"} · <code>${escapeHtml(s.id)}</code>${segment ? ` · segment <strong>${escapeHtml(segment)}</strong>` : ""} · ${sent} message${sent === 1 ? "" : "s"}, ${skipped} not sent</p>
 <ol class="timeline">
 ${s.entries.map((e) => entryHtml(e, start)).join("\n")}
 </ol>
@@ -181,18 +173,18 @@ export function renderPreviewHtml(preview: Preview): string {
     0,
   );
   const nav = preview.shoppers
-    .map((s) => `<a href="#${esc(s.id)}">${esc(s.name ?? s.email ?? s.id)}</a>`)
+    .map((s) => `<a href="#${escapeHtml(s.id)}">${escapeHtml(s.name ?? s.email ?? s.id)}</a>`)
     .join("");
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>cartback preview: ${esc(preview.journey)}</title>
+<title>cartback preview: ${escapeHtml(preview.journey)}</title>
 <style>${CSS}</style>
 </head>
 <body>
-<header><h1>What each shopper would receive</h1><p>Journey <strong>${esc(preview.journey)}</strong> · ${preview.shoppers.length} shopper${preview.shoppers.length === 1 ? "" : "s"} · ${messages} message${messages === 1 ? "" : "s"}. Emails are the shipped MailerLite templates filled with the fields cartback writes; nothing was sent.</p></header>
+<header><h1>What each shopper would receive</h1><p>Journey <strong>${escapeHtml(preview.journey)}</strong> · ${preview.shoppers.length} shopper${preview.shoppers.length === 1 ? "" : "s"} · ${messages} message${messages === 1 ? "" : "s"}. Emails are the shipped MailerLite templates filled with the fields cartback writes; nothing was sent.</p></header>
 <nav>${nav}</nav>
 <main>
 ${preview.shoppers.length === 0 ? "<p>No shopper would receive anything.</p>" : preview.shoppers.map(shopperHtml).join("\n")}

@@ -3,11 +3,7 @@
  * its container (`viewBox`, width 100 %), so it reads on a phone as well as on a desktop.
  */
 
-export const escapeHtml = (text: string): string =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
-  );
+import { escapeHtml } from "./escape.js";
 
 export interface Bar {
   label: string;

@@ -4,7 +4,8 @@
  * so a test can check what is shown against the data.
  */
 import type { JourneyResult, Money, RecoveryReport, TargetCheck } from "../core/analytics/index.js";
-import { barChart, escapeHtml } from "./charts.js";
+import { barChart } from "./charts.js";
+import { escapeHtml } from "./escape.js";
 import {
   formatCount,
   formatHours,
