@@ -4,8 +4,8 @@
  * re-checks the cart when it fires). Benchmark code only; it is not part of the package.
  *
  * Design, written the way a competent team would:
- * - State: one JSON document per shopper in Redis (`<ns>:p:<profileId>`, with a version, the
- *   pending wake-up time and the job that carries it) and one key per identity (`<ns>:k:<key>`) that
+ * - State: one JSON document per shopper in Redis (a hash `<ns>:p:<profileId>` with a version and
+ *   the pending wake-up time, which names its job) and one key per identity (`<ns>:k:<key>`) that
  *   points at it. The shopper's events are normalized, joined, reduced and planned with cartback's
  *   own pure core (`normalizeEvent`, `joinProfiles`, `reduceProfile`, `planShopper`), so both sides
  *   decide identically and only the machinery differs.
@@ -14,10 +14,11 @@
  *   times), and moves the identity keys in the same step. Within a process, one shopper's events run
  *   in order; shoppers run 64 at a time; ioredis pipelines the commands of concurrent shoppers.
  * - Scheduling: each stage's wake-up is one delayed BullMQ job (`wake`) with the job id
- *   `<profileId>@<wakeAt>`, so a replayed event cannot schedule a stage twice. The jobs of an ingest
- *   batch are added with one `addBulk`. When a plan moves or drops the wake-up (an order, a consent
- *   withdrawal, a cart change), the pending job is removed (`Queue.remove`); a job that is already
- *   running cannot be removed, and the fire-time check below has to catch it.
+ *   `<profileId>@<wakeAt>` (colons made underscores), so a replayed event cannot schedule a stage
+ *   twice. The jobs of an ingest batch are added with one `addBulk`. When a plan moves or drops the
+ *   wake-up (an order, a consent withdrawal, a cart change), the pending job is removed
+ *   (`Queue.remove`); a job that is already running cannot be removed, and the fire-time check
+ *   below has to catch it.
  * - Firing: the worker loads the shopper, skips a job that no longer matches the stored wake-up,
  *   replans at the current time, saves (optimistically, as above) and then sends the message
  *   commands that are due now. Commands the plan schedules for later (the text that follows an
@@ -176,7 +177,8 @@ export function createPeer(options: PeerOptions) {
     return ok === 1;
   }
 
-  const jobId = (profileId: string, wakeAt: number) => `${profileId}@${wakeAt}`;
+  /** BullMQ refuses most job ids with a colon */
+  const jobId = (profileId: string, wakeAt: number) => `${profileId.replaceAll(":", "_")}@${wakeAt}`;
 
   interface JobChanges {
     add: { name: string; data: WakeData | SendData; opts: { jobId: string; delay: number } }[];

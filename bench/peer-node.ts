@@ -196,7 +196,7 @@ async function fill(config: NodeConfig, result: NodeResult) {
       realDelay: (ms) => ms,
     });
     result.pendingBefore = await peer.pending();
-    const missing = Math.max(0, config.pending - result.pendingBefore);
+    const missing = Math.max(config.due, config.pending - result.pendingBefore);
     for (let i = 0; i < missing; i += 1_000) {
       const pipeline = peer.redis.pipeline();
       const jobs = [];
@@ -217,7 +217,10 @@ async function fill(config: NodeConfig, result: NodeResult) {
           name: "wake",
           data: { profileId: id, wakeAt },
           // due ones wait in the queue; the others are delayed two months (real time)
-          opts: { jobId: `${id}@${wakeAt}`, delay: k < config.due ? 0 : FAR - STREAM_START },
+          opts: {
+            jobId: `${id.replaceAll(":", "_")}@${wakeAt}`,
+            delay: k < config.due ? 0 : FAR - STREAM_START,
+          },
         });
       }
       await pipeline.exec();
@@ -228,7 +231,7 @@ async function fill(config: NodeConfig, result: NodeResult) {
     return;
   }
   result.pendingBefore = await pendingCount(config);
-  const missing = Math.max(0, config.pending - result.pendingBefore);
+  const missing = Math.max(config.due, config.pending - result.pendingBefore);
   result.filled = missing;
   if (config.system === "sqlite") {
     const db = new Database(config.dbPath);
@@ -341,7 +344,17 @@ async function main() {
     } else if (config.phase === "wake") {
       const t = performance.now();
       peer.start();
-      while (peer.stats.wakeUps < config.due) await sleep(5);
+      let seen = 0;
+      let stalled = performance.now();
+      while (peer.stats.wakeUps < config.due) {
+        if (peer.stats.wakeUps !== seen) {
+          seen = peer.stats.wakeUps;
+          stalled = performance.now();
+        } else if (performance.now() - stalled > 60_000) {
+          throw new Error(`bullmq wake: stuck at ${seen} of ${config.due} wake-ups for 60 s`);
+        }
+        await sleep(5);
+      }
       // the last jobs' saves: wait until nothing is waiting or running
       while ((await peer.queue.getWaitingCount()) + (await peer.queue.getActiveCount()) > 0) await sleep(5);
       result.ms = performance.now() - t;

@@ -11,8 +11,8 @@
  *    delivers one user's events in order), both at once.
  * 2. fill: the wake-ups the ingest left pending are topped up to `--pending` (default 1,000,000) with
  *    copies of one abandoned shopper, written straight into the system's storage (rows in the store's
- *    tables; documents, identity keys and delayed jobs in Redis); `--due` of them (default 20,000) are
- *    due, the rest lie two months ahead.
+ *    tables; documents, identity keys and delayed jobs in Redis); `--due` of them (default 20,000,
+ *    added even when the ingest left more than `--pending`) are due, the rest lie two months ahead.
  * 3. wake: the due wake-ups are claimed, planned and saved with the rest pending (BullMQ: one worker
  *    process, concurrency 50; cartback: scheduler passes of 200, 32 at a time, per process).
  * 4. replay: the first `--replay-carts` carts of the same stream (default 20,000) on a clock running
