@@ -28,7 +28,7 @@
  * - Sending is recorded, not delivered: a Lua script counts each message and, in the same step,
  *   whether the cart's order had already been recorded (the measure of messages after an order).
  * - Time: the benchmark's clock (`now`) is virtual or accelerated; BullMQ's delays are real
- *   milliseconds, so a plan's virtual delay is divided by the clock's speed (`realDelay`).
+ *   milliseconds, so a plan's due time is turned into a real delay by the benchmark (`realDelay`).
  */
 import { type Job, Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -49,8 +49,8 @@ export interface PeerOptions {
   journeys: readonly ResolvedJourney[];
   /** the benchmark's clock (epoch ms, virtual) */
   now: () => number;
-  /** virtual ms → real ms for BullMQ delays */
-  realDelay: (virtualMs: number) => number;
+  /** the real ms from now until the virtual time `due`, for BullMQ delays */
+  realDelay: (due: number, now: number) => number;
   /** worker concurrency (jobs in flight per process); default 50 */
   concurrency?: number;
 }
@@ -199,7 +199,7 @@ export function createPeer(options: PeerOptions) {
         changes.add.push({
           name: "wake",
           data: { profileId, wakeAt: after },
-          opts: { jobId: jobId(profileId, after), delay: options.realDelay(Math.max(0, after - now)) },
+          opts: { jobId: jobId(profileId, after), delay: options.realDelay(after, now) },
         });
       }
     }
@@ -208,7 +208,7 @@ export function createPeer(options: PeerOptions) {
       changes.add.push({
         name: "send",
         data: { profileId, command: c.command },
-        opts: { jobId: c.command.key.replaceAll(":", "_"), delay: options.realDelay(c.dueAt - now) },
+        opts: { jobId: c.command.key.replaceAll(":", "_"), delay: options.realDelay(c.dueAt, now) },
       });
     }
   }

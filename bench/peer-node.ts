@@ -40,8 +40,13 @@ export interface NodeConfig {
   /** fill: pending wake-ups in total, and how many of them are due at `wakeNow` */
   pending: number;
   due: number;
-  /** replay: virtual ms per real ms, and the virtual time the replay ends */
+  /**
+   * replay clock: from the stream's start to `streamEnd` at `speed` virtual ms per real ms, then to
+   * `replayEnd` at `tailSpeed`
+   */
   speed: number;
+  streamEnd: number;
+  tailSpeed: number;
   replayEnd: number;
 }
 
@@ -60,6 +65,8 @@ export interface NodeResult {
   afterOrder: number;
   filled: number;
   pendingBefore: number;
+  /** replay: real ms from the start until the last message up to the stream's end was ingested */
+  feedMs: number;
 }
 
 export const STREAM_START = Date.parse("2026-03-02T00:00:00.000Z");
@@ -150,13 +157,13 @@ function counting(store: Store, counts: { produced: number; afterOrder: number }
 }
 
 /** real ms late at claim time, per wake-up */
-function timingClaims(store: Store, clock: Clock, speed: number, lateness: number[]): Store {
+function timingClaims(store: Store, realAt: (virtual: number) => number, lateness: number[]): Store {
   return {
     ...store,
     async claimDue(now, limit, lease) {
       const claims = await store.claimDue(now, limit, lease);
-      const at = clock.now();
-      for (const claim of claims) lateness.push(Math.max(0, at - claim.wakeAt) / speed);
+      const at = realNow();
+      for (const claim of claims) lateness.push(Math.max(0, at - realAt(claim.wakeAt)));
       return claims;
     },
   };
@@ -193,7 +200,7 @@ async function fill(config: NodeConfig, result: NodeResult) {
       ns: config.ns,
       journeys: resolved,
       now: () => dueAt + 1,
-      realDelay: (ms) => ms,
+      realDelay: (due, now) => Math.max(0, due - now),
     });
     result.pendingBefore = await peer.pending();
     const missing = Math.max(config.due, config.pending - result.pendingBefore);
@@ -288,6 +295,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const realNow = () => performance.timeOrigin + performance.now();
 
 async function main() {
+  // the parent went away (killed): so does this process
+  process.once("disconnect", () => process.exit(1));
   const config = JSON.parse(process.argv[2] as string) as NodeConfig;
   const result: NodeResult = {
     messages: 0,
@@ -301,15 +310,26 @@ async function main() {
     afterOrder: 0,
     filled: 0,
     pendingBefore: 0,
+    feedMs: 0,
   };
   const go = new Promise<number>((resolve) => {
     process.once("message", (m: { go: number }) => resolve(m.go));
   });
   const tpl = config.phase === "wake" ? await template() : null;
   const wakeNow = (tpl?.wakeAt ?? 0) + 1;
-  // replay clock: the stream's start at the real time the parent gives, `speed` times faster
+  // replay clock: the stream's start at the real time the parent gives, `speed` times faster up to
+  // the stream's end, `tailSpeed` times after it
   let realStart = 0;
-  const accelerated: Clock = { now: () => Math.floor(STREAM_START + (realNow() - realStart) * config.speed) };
+  const streamRealMs = (config.streamEnd - STREAM_START) / config.speed;
+  const realAt = (virtual: number) =>
+    virtual <= config.streamEnd
+      ? realStart + (virtual - STREAM_START) / config.speed
+      : realStart + streamRealMs + (virtual - config.streamEnd) / config.tailSpeed;
+  const virtualAt = (real: number) =>
+    real - realStart <= streamRealMs
+      ? STREAM_START + (real - realStart) * config.speed
+      : config.streamEnd + (real - realStart - streamRealMs) * config.tailSpeed;
+  const accelerated: Clock = { now: () => Math.floor(virtualAt(realNow())) };
   const manual = createManualClock(config.phase === "wake" ? wakeNow : STREAM_START);
   const clock = config.phase === "replay" ? accelerated : manual;
 
@@ -319,7 +339,8 @@ async function main() {
       ns: config.ns,
       journeys: resolved,
       now: () => clock.now(),
-      realDelay: (ms) => (config.phase === "replay" ? Math.ceil(ms / config.speed) : ms),
+      realDelay: (due, now) =>
+        config.phase === "replay" ? Math.max(0, Math.ceil(realAt(due) - realNow())) : Math.max(0, due - now),
     });
     process.send?.({ ready: true });
     realStart = await go;
@@ -361,7 +382,7 @@ async function main() {
       result.woke = peer.stats.wakeUps;
     } else {
       peer.start();
-      result.messages = await feed(config, accelerated, (batch) => peer.ingest(batch));
+      Object.assign(result, await feed(config, accelerated, realAt, (batch) => peer.ingest(batch)));
       await peer.stopWorker();
       result.lateness = peer.stats.lateness;
       result.woke = peer.stats.wakeUps;
@@ -374,7 +395,7 @@ async function main() {
   } else {
     const counts = { produced: 0, afterOrder: 0 };
     const lateness: number[] = [];
-    const store = timingClaims(counting(openStore(config), counts), clock, config.speed, lateness);
+    const store = timingClaims(counting(openStore(config), counts), realAt, lateness);
     await store.stats(0); // creates the schema
     process.send?.({ ready: true });
     realStart = await go;
@@ -421,7 +442,7 @@ async function main() {
     } else {
       const engine = createEngine({ store, journeys, destinations: [recorder], clock: accelerated });
       engine.start();
-      result.messages = await feed(config, accelerated, (batch) => engine.ingest(batch));
+      Object.assign(result, await feed(config, accelerated, realAt, (batch) => engine.ingest(batch)));
       await engine.stop();
       result.lateness = lateness;
       result.woke = lateness.length;
@@ -437,28 +458,36 @@ async function main() {
 }
 
 /** feeds this process's messages when the accelerated clock reaches them (at once when behind), up to the replay's end */
-async function feed(config: NodeConfig, clock: Clock, ingest: (batch: unknown[]) => Promise<unknown>) {
-  let fed = 0;
+async function feed(
+  config: NodeConfig,
+  clock: Clock,
+  realAt: (virtual: number) => number,
+  ingest: (batch: unknown[]) => Promise<unknown>,
+): Promise<{ messages: number; feedMs: number }> {
+  let messages = 0;
+  let feedMs = 0;
   let batch: Record<string, unknown>[] = [];
+  const started = realAt(STREAM_START);
+  const flush = async (last: number) => {
+    await ingest(batch);
+    messages += batch.length;
+    batch = [];
+    if (last <= config.streamEnd) feedMs = realNow() - started;
+  };
+  let lastAt = STREAM_START;
   for (const message of myMessages(config)) {
     const at = atOf(message);
     if (at > config.replayEnd) break;
-    if (batch.length === BATCH || (batch.length > 0 && at > clock.now())) {
-      await ingest(batch);
-      fed += batch.length;
-      batch = [];
-    }
-    const wait = (at - clock.now()) / config.speed;
+    if (batch.length === BATCH || (batch.length > 0 && at > clock.now())) await flush(lastAt);
+    const wait = realAt(at) - realNow();
     if (wait > 0) await sleep(wait);
     batch.push(message);
+    lastAt = at;
   }
-  if (batch.length > 0) {
-    await ingest(batch);
-    fed += batch.length;
-  }
-  const rest = (config.replayEnd - clock.now()) / config.speed;
+  if (batch.length > 0) await flush(lastAt);
+  const rest = realAt(config.replayEnd) - realNow();
   if (rest > 0) await sleep(rest);
-  return fed;
+  return { messages, feedMs };
 }
 
 await main();

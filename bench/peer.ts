@@ -15,9 +15,10 @@
  *    added even when the ingest left more than `--pending`) are due, the rest lie two months ahead.
  * 3. wake: the due wake-ups are claimed, planned and saved with the rest pending (BullMQ: one worker
  *    process, concurrency 50; cartback: scheduler passes of 200, 32 at a time, per process).
- * 4. replay: the first `--replay-carts` carts of the same stream (default 20,000) on a clock running
- *    `speed` times faster than real time, chosen so the replay lasts `--replay-seconds` (default 60),
- *    with the wake-ups running; it ends two virtual days after the last cart, past the first three
+ * 4. replay: the first `--replay-carts` carts of the same stream (default 10,000) on an accelerated
+ *    clock, with the wake-ups running: the sessions arrive at `--replay-rate` messages/s (default
+ *    2,000; a system that cannot keep up takes them back to back, and the rate it managed is
+ *    printed), then two virtual days pass in `--replay-tail` seconds (default 20), past the first three
  *    stages. Wake lateness is real milliseconds between a wake-up's due time and when the system
  *    claimed it (the machinery's delay, not the accelerated clock's); messages after an order are
  *    counted here (cartback: a message planned from a state in which its cart was already ordered;
@@ -31,7 +32,7 @@
  * else runs on the machine.
  *
  * Run: `npm run bench -- peer [--carts N] [--pending N] [--due N] [--replay-carts N]
- * [--replay-seconds S] [--only bullmq,sqlite,pg1,pg2]`. Redis: REDIS_URL (default
+ * [--replay-rate R] [--replay-tail S] [--only bullmq,sqlite,pg1,pg2]`. Redis: REDIS_URL (default
  * redis://127.0.0.1:6379), keys under `cbpeer:<pid>:` removed at the end; PostgreSQL: DATABASE_URL
  * (default postgres://postgres@127.0.0.1:5432/test), schemas `cbpeer_<pid>_*` dropped at the end.
  */
@@ -41,17 +42,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { generateMessages } from "./generate-stream.js";
 import type { NodeConfig, NodeResult } from "./peer-node.js";
 
 const STREAM_START = Date.parse("2026-03-02T00:00:00.000Z");
 const DAY = 86_400_000;
+/** share of the carts not ordered at once that are ordered hours or days later */
+const LATE_ORDERS = 0.25;
 
 interface Options {
   carts: number;
   pending: number;
   due: number;
   replayCarts: number;
-  replaySeconds: number;
+  replayRate: number;
+  replayTail: number;
   only: string[];
 }
 
@@ -60,8 +65,9 @@ function parseArgs(argv: readonly string[]): Options {
     carts: 100_000,
     pending: 1_000_000,
     due: 20_000,
-    replayCarts: 20_000,
-    replaySeconds: 60,
+    replayCarts: 10_000,
+    replayRate: 2_000,
+    replayTail: 20,
     only: ["bullmq", "sqlite", "pg1", "pg2"],
   };
   const numeric: Record<string, keyof Options> = {
@@ -69,7 +75,8 @@ function parseArgs(argv: readonly string[]): Options {
     "--pending": "pending",
     "--due": "due",
     "--replay-carts": "replayCarts",
-    "--replay-seconds": "replaySeconds",
+    "--replay-rate": "replayRate",
+    "--replay-tail": "replayTail",
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] as string;
@@ -155,6 +162,9 @@ interface PhaseOutcome {
   wallMs: number;
 }
 
+/** the forked processes still running, killed when the comparison is interrupted */
+const live = new Set<ReturnType<typeof fork>>();
+
 /** forks `parts` processes for one phase, starts them together, waits for their results */
 async function runPhase(base: Omit<NodeConfig, "part" | "parts">, parts: number): Promise<PhaseOutcome> {
   const script = new URL("./peer-node.ts", import.meta.url).pathname;
@@ -164,6 +174,10 @@ async function runPhase(base: Omit<NodeConfig, "part" | "parts">, parts: number)
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     }),
   );
+  for (const child of children) {
+    live.add(child);
+    child.once("exit", () => live.delete(child));
+  }
   const ready = children.map(
     (child) =>
       new Promise<void>((resolve, reject) => {
@@ -219,6 +233,7 @@ interface Row {
   sent: number;
   afterOrder: number;
   replayMessages: number;
+  replayFedRate: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -237,11 +252,17 @@ export async function bench(argv: readonly string[] = process.argv.slice(2)): Pr
   await admin.connect();
   const schemas: string[] = [];
   const namespaces: string[] = [];
-  const replayEnd = STREAM_START + options.replayCarts * 6_000 + 2 * DAY;
-  const speed = (replayEnd - STREAM_START) / (options.replaySeconds * 1000);
+  // the replay's clock: the sessions at --replay-rate messages/s, then two days in --replay-tail seconds
+  const streamEnd = STREAM_START + options.replayCarts * 6_000 + 15 * 60_000;
+  const replayEnd = streamEnd + 2 * DAY;
+  let streamMessages = 0;
+  for (const message of generateMessages({ carts: options.replayCarts, lateOrders: LATE_ORDERS }))
+    if (Date.parse(String(message.timestamp)) <= streamEnd) streamMessages++;
+  const speed = (streamEnd - STREAM_START) / ((streamMessages / options.replayRate) * 1000);
+  const tailSpeed = (2 * DAY) / (options.replayTail * 1000);
   const started = performance.now();
   console.log(
-    `${options.carts.toLocaleString("en-US")} carts; ${options.pending.toLocaleString("en-US")} pending wake-ups, ${options.due.toLocaleString("en-US")} due; replay of ${options.replayCarts.toLocaleString("en-US")} carts at ${Math.round(speed).toLocaleString("en-US")}× real time (${options.replaySeconds} s)`,
+    `${options.carts.toLocaleString("en-US")} carts; ${options.pending.toLocaleString("en-US")} pending wake-ups, ${options.due.toLocaleString("en-US")} due; replay of ${options.replayCarts.toLocaleString("en-US")} carts (${streamMessages.toLocaleString("en-US")} messages) at ${Math.round(speed).toLocaleString("en-US")}× real time (${options.replayRate.toLocaleString("en-US")} messages/s), then two days in ${options.replayTail} s`,
   );
 
   const dropAll = async () => {
@@ -256,6 +277,20 @@ export async function bench(argv: readonly string[] = process.argv.slice(2)): Pr
     for (const schema of schemas.splice(0)) await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   };
 
+  // Ctrl-C or a kill: stop the forked processes and remove what the run wrote, then exit
+  const interrupted = (signal: NodeJS.Signals) => {
+    for (const child of live) child.kill("SIGKILL");
+    console.error(`\nbench peer: ${signal}, cleaning up`);
+    void dropAll()
+      .catch(() => {})
+      .finally(() => {
+        rmSync(dir, { recursive: true, force: true });
+        process.exit(130);
+      });
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+
   const rows: Row[] = [];
   try {
     for (const name of options.only) {
@@ -264,12 +299,14 @@ export async function bench(argv: readonly string[] = process.argv.slice(2)): Pr
       const base = {
         system,
         carts: options.carts,
-        lateOrders: 0.25,
+        lateOrders: LATE_ORDERS,
         redisUrl,
         pgUrl,
         pending: options.pending,
         due: options.due,
         speed,
+        streamEnd,
+        tailSpeed,
         replayEnd,
       };
       const main = {
@@ -363,12 +400,17 @@ export async function bench(argv: readonly string[] = process.argv.slice(2)): Pr
         sent: sum(replayed.results, (r) => r.sent),
         afterOrder: sum(replayed.results, (r) => r.afterOrder),
         replayMessages: sum(replayed.results, (r) => r.messages),
+        replayFedRate:
+          (sum(replayed.results, (r) => r.messages) / Math.max(...replayed.results.map((r) => r.feedMs))) *
+          1000,
       });
       console.log(
         `${name}: done in ${Math.round((performance.now() - t0) / 1000)} s (ingest ${Math.round(ingest.wallMs / 1000)} s, fill ${Math.round(filled.wallMs / 1000)} s, wake ${Math.round(wake.wallMs / 1000)} s, replay ${Math.round(replayed.wallMs / 1000)} s)`,
       );
     }
   } finally {
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
     await dropAll().catch((error: unknown) => console.error("bench peer: cleanup failed:", error));
     await admin.end();
     redis.disconnect();
@@ -387,7 +429,7 @@ function printTable(rows: Row[], options: Options) {
     "ingest msg/s",
     "ingest CPU s (proc + server)",
     `wake-ups/s, ${int(options.pending)} pending`,
-    "lateness p50 / p99 ms",
+    "lateness p50 / p99 ms (replay, at msg/s)",
     "peak memory: process + server",
     "CPU s (proc + server)",
     "messages after an order",
@@ -397,7 +439,7 @@ function printTable(rows: Row[], options: Options) {
     int(r.ingestRate),
     r.ingestCpuS.toFixed(1),
     int(r.wakeRate),
-    `${int(r.latenessP50)} / ${int(r.latenessP99)} (${int(r.wakeUps)} wake-ups)`,
+    `${int(r.latenessP50)} / ${int(r.latenessP99)} (${int(r.wakeUps)} wake-ups at ${int(r.replayFedRate)} msg/s)`,
     `${mb(r.processRss)}${r.serverLabel ? ` + ${mb(r.serverBytes)} ${r.serverLabel}` : ""}`,
     `${r.cpuS.toFixed(1)} + ${r.serverCpuS.toFixed(1)}`,
     r.name.startsWith("BullMQ")
