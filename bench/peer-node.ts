@@ -440,7 +440,16 @@ async function main() {
       }
       result.ms = performance.now() - t;
     } else {
-      const engine = createEngine({ store, journeys, destinations: [recorder], clock: accelerated });
+      // the wake-up's transaction writes its commands to the outbox: that is the recording the BullMQ
+      // side does with its send script. Delivery (the dispatcher: claims, retries, exactly once) is
+      // beyond scheduling, so its loop waits past the replay's end after a first empty pass.
+      const engine = createEngine({
+        store,
+        journeys,
+        destinations: [recorder],
+        clock: accelerated,
+        dispatcher: { intervalMs: 3_600_000 },
+      });
       engine.start();
       Object.assign(result, await feed(config, accelerated, realAt, (batch) => engine.ingest(batch)));
       await engine.stop();
