@@ -15,7 +15,7 @@
  *    added even when the ingest left more than `--pending`) are due, the rest lie two months ahead.
  * 3. wake: the due wake-ups are claimed, planned and saved with the rest pending (BullMQ: one worker
  *    process, concurrency 50; cartback: scheduler passes of 200, 32 at a time, per process).
- * 4. replay: the first `--replay-carts` carts of the same stream (default 10,000) on an accelerated
+ * 4. replay: the first `--replay-carts` carts of the same stream (default 5,000) on an accelerated
  *    clock, with the wake-ups running: the sessions arrive at `--replay-rate` messages/s (default
  *    2,000; a system that cannot keep up takes them back to back, and the rate it managed is
  *    printed), then two virtual days pass in `--replay-tail` seconds (default 20), past the first three
@@ -33,7 +33,7 @@
  *
  * Run: `npm run bench -- peer [--carts N] [--pending N] [--due N] [--replay-carts N]
  * [--replay-rate R] [--replay-tail S] [--only bullmq,sqlite,pg1,pg2]`. Redis: REDIS_URL (default
- * redis://127.0.0.1:6379), keys under `cbpeer:<pid>:` removed at the end; PostgreSQL: DATABASE_URL
+ * redis://127.0.0.1:6379), keys under `cbpeer_<pid>:` removed at the end; PostgreSQL: DATABASE_URL
  * (default postgres://postgres@127.0.0.1:5432/test), schemas `cbpeer_<pid>_*` dropped at the end.
  */
 import { fork } from "node:child_process";
@@ -65,7 +65,7 @@ function parseArgs(argv: readonly string[]): Options {
     carts: 100_000,
     pending: 1_000_000,
     due: 20_000,
-    replayCarts: 10_000,
+    replayCarts: 5_000,
     replayRate: 2_000,
     replayTail: 20,
     only: ["bullmq", "sqlite", "pg1", "pg2"],
