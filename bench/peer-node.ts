@@ -339,8 +339,12 @@ async function main() {
       ns: config.ns,
       journeys: resolved,
       now: () => clock.now(),
+      // outside the replay nothing may fall due by itself: the ingest's wake-ups wait a day more in
+      // real time, so none of them joins the wake phase's measured ones on a slow machine
       realDelay: (due, now) =>
-        config.phase === "replay" ? Math.max(0, Math.ceil(realAt(due) - realNow())) : Math.max(0, due - now),
+        config.phase === "replay"
+          ? Math.max(0, Math.ceil(realAt(due) - realNow()))
+          : Math.max(0, due - now) + 86_400_000,
     });
     process.send?.({ ready: true });
     realStart = await go;
