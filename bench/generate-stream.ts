@@ -8,6 +8,54 @@ export interface StreamOptions {
   carts: number;
   seed?: number;
   start?: number;
+  /**
+   * share (0–1) of the carts not ordered in their session that are ordered later, between 20 minutes
+   * and 10 days after the shopper left (across the journey's stages); default 0. It draws from its own
+   * random sequence, so the rest of the stream is the same with or without it.
+   */
+  lateOrders?: number;
+}
+
+/** a min-heap of messages by time, for the orders that arrive after later sessions began */
+class LaterQueue {
+  private items: { at: number; message: Record<string, unknown> }[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  peek(): number {
+    return this.items[0]?.at ?? Number.POSITIVE_INFINITY;
+  }
+  push(at: number, message: Record<string, unknown>): void {
+    const a = this.items;
+    a.push({ at, message });
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if ((a[parent] as { at: number }).at <= at) break;
+      [a[i], a[parent]] = [a[parent] as (typeof a)[number], a[i] as (typeof a)[number]];
+      i = parent;
+    }
+  }
+  pop(): Record<string, unknown> {
+    const a = this.items;
+    const top = a[0] as (typeof a)[number];
+    const last = a.pop() as (typeof a)[number];
+    if (a.length > 0) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && (a[l] as { at: number }).at < (a[m] as { at: number }).at) m = l;
+        if (r < a.length && (a[r] as { at: number }).at < (a[m] as { at: number }).at) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m] as (typeof a)[number], a[i] as (typeof a)[number]];
+        i = m;
+      }
+    }
+    return top.message;
+  }
 }
 
 function mulberry32(seed: number): () => number {
@@ -42,8 +90,12 @@ export function* generateMessages(options: StreamOptions): Generator<Record<stri
   const random = mulberry32(options.seed ?? 7);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   const start = options.start ?? Date.parse("2026-03-02T00:00:00.000Z");
+  const lateShare = options.lateOrders ?? 0;
+  const lateRandom = mulberry32((options.seed ?? 7) ^ 0x5bd1e995);
+  const later = new LaterQueue();
   let n = 0;
   for (let s = 0; s < options.carts; s++) {
+    while (later.size > 0 && later.peek() <= start + s * 6_000) yield later.pop();
     const anonymousId = `anon-${s.toString(36)}-${Math.floor(random() * 1e9).toString(36)}`;
     const cartId = `cart-${s.toString(36)}`;
     const zone = pick(ZONES);
@@ -163,9 +215,33 @@ export function* generateMessages(options: StreamOptions): Generator<Record<stri
             products,
           },
         });
+        continue;
       }
     }
+    if (lateShare > 0 && lateRandom() < lateShare) {
+      // 20 min to 10 days later, log-uniform: as many orders between the first stages as later
+      const at = t + Math.round(20 * 60_000 * Math.exp(lateRandom() * Math.log(720)));
+      const iso = new Date(at).toISOString();
+      const value = products.reduce((sum, p) => sum + (p.price as number) * (p.quantity as number), 0);
+      later.push(at, {
+        type: "track",
+        event: "Order Completed",
+        messageId: `msg-late-${s.toString(36)}`,
+        anonymousId,
+        userId: identified ? `cust-${s}` : undefined,
+        channel: "web",
+        context,
+        originalTimestamp: iso,
+        sentAt: iso,
+        receivedAt: iso,
+        timestamp: iso,
+        integrations: { All: true },
+        rudderId: anonymousId,
+        properties: { order_id: `ord-${s}`, cart_id: cartId, total: value, currency: "INR", products },
+      });
+    }
   }
+  while (later.size > 0) yield later.pop();
 }
 
 /** the same stream as NDJSON lines */

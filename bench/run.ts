@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark area in turn and prints its numbers.
- * Each area is `bench/<area>.ts` exporting `bench(): Promise<void>`; set BENCH_ONLY=<area> to run one.
+ * Each area is `bench/<area>.ts` exporting `bench(argv): Promise<void>`; `npm run bench -- <area>
+ * [flags]` (or BENCH_ONLY=<area>) runs one, passing it the flags. `peer` (the side-by-side comparison
+ * with a BullMQ + Redis design, bench/peer.ts) runs only when named: it needs Redis and PostgreSQL.
  */
 const AREAS: string[] = [
   "core",
@@ -14,10 +16,17 @@ const AREAS: string[] = [
   "report",
 ];
 
-const only = process.env.BENCH_ONLY;
-for (const area of AREAS) {
-  if (only && only !== area) continue;
-  const mod = (await import(`./${area}.ts`)) as { bench: () => Promise<void> };
+/** runs only when asked for by name */
+const ON_REQUEST = ["peer"];
+
+const args = process.argv.slice(2);
+const named = args[0] !== undefined && !args[0].startsWith("-") ? args[0] : undefined;
+const only = named ?? process.env.BENCH_ONLY;
+if (only && !AREAS.includes(only) && !ON_REQUEST.includes(only)) {
+  throw new Error(`bench: no area "${only}"; areas: ${[...AREAS, ...ON_REQUEST].join(", ")}`);
+}
+for (const area of only ? [only] : AREAS) {
+  const mod = (await import(`./${area}.ts`)) as { bench: (argv: string[]) => Promise<void> };
   console.log(`\n## ${area}\n`);
-  await mod.bench();
+  await mod.bench(named ? args.slice(1) : []);
 }
