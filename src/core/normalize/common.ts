@@ -22,7 +22,7 @@ export function firstTime<K extends string>(
     return issue(
       "out_of_range",
       [field],
-      `"${String(source[field]).slice(0, 40)}" is not a plausible time: expected one in the years 2000 to 2099`,
+      `expected a time in the years 2000 to 2099, got "${String(source[field]).slice(0, 40)}"`,
     );
   }
   return undefined;
