@@ -42,6 +42,12 @@ const phoneTablePlugin: Plugin = {
     b.onResolve({ filter: /\/utc-time\.js$/ }, () => ({
       path: join(root, "transformations/src/lib/utc-time-lite.ts"),
     }));
+    // the core's per-field size limits: one limit for every field, in fewer bytes
+    b.onResolve({ filter: /^\.\/limits\.js$/ }, (args) =>
+      args.importer.includes("normalize")
+        ? { path: join(root, "transformations/src/lib/limits-lite.ts") }
+        : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: "cartback" }, () => ({
       // a function: RudderStack evaluates the bundle for every batch, most of which parse no phone number
       contents: `export const PHONE_TABLE = () => (${JSON.stringify(phoneTable())});`,

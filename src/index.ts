@@ -82,6 +82,7 @@ export {
   parseMailerliteWebhook,
 } from "./core/engagement/mailerlite.js";
 export { parseTwilioWebhook, type TwilioParseOptions } from "./core/engagement/twilio.js";
+export { MAX_CLOCK_SKEW_MS } from "./core/event-time.js";
 // events in: sources → cart events
 export {
   type ActivityEvent,
@@ -177,6 +178,7 @@ export {
 export {
   DEFAULT_KEEP_TRAITS,
   detectFormat,
+  FIELD_LIMITS,
   type MessageFormat,
   type NormalizeOptions,
   normalizeEvent,
@@ -186,6 +188,7 @@ export {
 export type {
   Cart,
   CartStatus,
+  ConsentInstruction,
   ConsentState,
   EngagementRecord,
   OrderHistory,

@@ -5,7 +5,22 @@
 import type { CartItem, Channel, ConsentStatus, Device, Engagement, EventSource } from "./events.js";
 import type { JourneyInstance } from "./journey/instance.js";
 
+/**
+ * an opt-out or opt-in the provider itself reported: a STOP or START reply to Twilio, a MailerLite
+ * unsubscribe or spam report. It is a legal instruction, not a preference: see `ConsentState.status`
+ */
+export interface ConsentInstruction {
+  status: "granted" | "denied";
+  at: number;
+  eventId: string;
+  source: EventSource;
+}
+
 export interface ConsentState {
+  /**
+   * what may be done: "denied" while the provider's newest instruction is an opt-out, whatever the
+   * store's traits say; otherwise the status of the newest decision from any source
+   */
   status: ConsentStatus;
   /** when the status was set at the source */
   at?: number;
@@ -17,6 +32,15 @@ export interface ConsentState {
    * different decision replaces this one only when it is newer than that
    */
   confirmedAt?: number;
+  /** the newest decision's own status, when a provider's opt-out holds `status` at "denied" against it */
+  decided?: "granted";
+  /** the provider's newest instruction for this channel */
+  instruction?: ConsentInstruction;
+  /**
+   * ids of the provider instructions applied (newest last, bounded, see `PROFILE_LIMITS`): a replayed
+   * webhook changes nothing, however late it comes
+   */
+  instructionIds?: string[];
 }
 
 export type CartStatus = "active" | "checkout" | "ordered" | "expired";
@@ -101,6 +125,7 @@ export const PROFILE_LIMITS = {
   seen: 256,
   orderIds: 50,
   anonymousIds: 20,
+  instructionIds: 100,
 } as const;
 
 /**

@@ -2,9 +2,16 @@
  * `reduceProfile`: one shopper's state after one more event. Pure and deterministic; built to be
  * robust to what real streams do: duplicates, late and out-of-order events, snapshots vs increments.
  */
-import type { CartEvent, CartItem, Channel, Contact } from "./events.js";
+import type { CartEvent, CartItem, Channel, Contact, EventSource } from "./events.js";
 import { itemsValue, roundMoney } from "./money.js";
-import type { Cart, ConsentState, EngagementRecord, OrderHistory, Profile } from "./profile.js";
+import type {
+  Cart,
+  ConsentInstruction,
+  ConsentState,
+  EngagementRecord,
+  OrderHistory,
+  Profile,
+} from "./profile.js";
 import { copyCart, copyProfile, isOpenCart, PROFILE_LIMITS } from "./profile.js";
 
 /** carts idle this long are expired when the shopper starts another */
@@ -52,34 +59,112 @@ export function decidedAt(state: ConsentState): number {
   return state.confirmedAt ?? state.at ?? Number.NEGATIVE_INFINITY;
 }
 
+/** sources whose consent events are the provider's own instructions (STOP, START, unsubscribe) */
+const INSTRUCTING: ReadonlySet<EventSource> = new Set(["twilio", "mailerlite", "sendgrid"]);
+
+/** true when a consent event from `source` is a provider's instruction rather than a store's traits */
+export function isConsentInstruction(source: EventSource | undefined): boolean {
+  return source !== undefined && INSTRUCTING.has(source);
+}
+
+type Decision = Pick<ConsentState, "status" | "at" | "eventId" | "source" | "confirmedAt">;
+
+/** the newest decision behind a state, whatever an instruction holds its status at */
+function decisionOf(state: ConsentState): Decision {
+  return state.decided === undefined
+    ? state
+    : {
+        status: state.decided,
+        at: state.at,
+        eventId: state.eventId,
+        source: state.source,
+        confirmedAt: state.confirmedAt,
+      };
+}
+
 /**
- * The consent on record for a channel once `candidate` (a new decision, or the other profile's record
- * in a merge) is taken into account; `current` itself when it does not change. The same decision made
- * again keeps the time it was first made and moves `confirmedAt`; a different one wins when it is
- * newer than the newest time the current one was made. Two different decisions made at the same
- * instant resolve to "denied" whatever order they arrive in, so a duplicate delivery of either
- * cannot flip the outcome (and a tie never opts anyone in).
+ * The newer of two decisions from any source. The same decision made again keeps the time it was
+ * first made and moves `confirmedAt`; a different one wins when it is newer than the newest time the
+ * current one was made. Two different decisions made at the same instant resolve to "denied" whatever
+ * order they arrive in, so a duplicate delivery of either cannot flip the outcome (and a tie never
+ * opts anyone in).
  */
-export function resolveConsent(current: ConsentState, candidate: ConsentState): ConsentState {
+function resolveDecision(current: Decision, candidate: Decision): Decision {
   if (candidate.at === undefined) return current;
   const candidateAt = decidedAt(candidate);
   const currentAt = decidedAt(current);
   if (candidate.status === current.status) {
-    // built field by field (3 % faster than a spread over the core benchmark: SDKs resend consent
-    // with every message); `satisfies` makes a new ConsentState field a compile error here
     return candidateAt > currentAt
-      ? ({
+      ? {
           status: current.status,
           at: current.at,
           eventId: current.eventId,
           source: current.source,
           confirmedAt: candidateAt,
-        } satisfies { [K in keyof Required<ConsentState>]: ConsentState[K] })
+        }
       : current;
   }
   return candidateAt > currentAt || (candidateAt === currentAt && candidate.status === "denied")
     ? candidate
     : current;
+}
+
+/** the newer of two provider instructions; at the same instant the opt-out, then the lower id */
+function newerInstruction(
+  a: ConsentInstruction | undefined,
+  b: ConsentInstruction | undefined,
+): ConsentInstruction | undefined {
+  if (b === undefined || a === b) return a;
+  if (a === undefined) return b;
+  if (a.at !== b.at) return b.at > a.at ? b : a;
+  if (a.status !== b.status) return a.status === "denied" ? a : b;
+  return a.eventId <= b.eventId ? a : b;
+}
+
+function unionIds(a: string[] | undefined, b: string[] | undefined): string[] | undefined {
+  if (b === undefined || b.length === 0) return a;
+  if (a === undefined) return b.slice(-PROFILE_LIMITS.instructionIds);
+  let out: string[] | undefined;
+  for (const id of b) {
+    if (a.includes(id)) continue;
+    out ??= a.slice();
+    out.push(id);
+  }
+  return out === undefined ? a : out.slice(-PROFILE_LIMITS.instructionIds);
+}
+
+/**
+ * The consent on record for a channel once `candidate` (a new decision, or the other profile's record
+ * in a merge) is taken into account; `current` itself when it does not change.
+ *
+ * Two things are kept: the newest decision from any source (see `resolveDecision`), and the
+ * provider's newest instruction. An opt-out from the provider (a STOP, an unsubscribe) holds the
+ * status at "denied" against any grant in the store's traits, however it is dated, until the
+ * provider reports a newer opt-in. An instruction whose id was applied before (a replayed webhook)
+ * changes nothing. Both parts are order-free, so the outcome does not depend on arrival order.
+ */
+export function resolveConsent(current: ConsentState, candidate: ConsentState): ConsentState {
+  const replayed =
+    candidate.eventId !== undefined && current.instructionIds?.includes(candidate.eventId) === true;
+  const base = decisionOf(current);
+  const decision = replayed ? base : resolveDecision(base, decisionOf(candidate));
+  const instruction = newerInstruction(current.instruction, candidate.instruction);
+  const instructionIds = unionIds(current.instructionIds, candidate.instructionIds);
+  if (decision === base && instruction === current.instruction && instructionIds === current.instructionIds) {
+    return current;
+  }
+  const held = instruction?.status === "denied" && decision.status === "granted";
+  const next: ConsentState = {
+    status: held ? "denied" : decision.status,
+    at: decision.at,
+    eventId: decision.eventId,
+    source: decision.source,
+    confirmedAt: decision.confirmedAt,
+  };
+  if (held) next.decided = "granted";
+  if (instruction !== undefined) next.instruction = instruction;
+  if (instructionIds !== undefined) next.instructionIds = instructionIds;
+  return next;
 }
 
 /** true when the event's contact details are all already on the profile */
@@ -111,10 +196,19 @@ function knownContact(profile: Profile, contact: Contact): boolean {
 export function reduceProfile(profile: Profile, event: CartEvent): Profile {
   const counted = !IDEMPOTENT.has(event.type);
   if (counted && profile.seen.includes(event.id)) return profile;
+  // a provider's instruction applied before (a replayed webhook) changes nothing, however late
+  if (
+    event.type === "consent_changed" &&
+    INSTRUCTING.has(event.source) &&
+    profile.consent[event.channel].instructionIds?.includes(event.id)
+  ) {
+    return profile;
+  }
   // SDKs repeat the shopper's traits, and so their consent, with every event
   if (
     event.type === "consent_changed" &&
-    profile.consent[event.channel].status === event.status &&
+    (profile.consent[event.channel].decided ?? profile.consent[event.channel].status) === event.status &&
+    !INSTRUCTING.has(event.source) &&
     event.at <= decidedAt(profile.consent[event.channel]) &&
     event.at <= profile.lastSeenAt &&
     event.at >= profile.firstSeenAt &&
@@ -137,12 +231,23 @@ export function reduceProfile(profile: Profile, event: CartEvent): Profile {
       break;
     case "consent_changed": {
       const current = next.consent[event.channel];
-      const resolved = resolveConsent(current, {
+      const candidate: ConsentState = {
         status: event.status,
         at: event.at,
         eventId: event.id,
         source: event.source,
-      });
+      };
+      if (INSTRUCTING.has(event.source)) {
+        const instruction: ConsentInstruction = {
+          status: event.status,
+          at: event.at,
+          eventId: event.id,
+          source: event.source,
+        };
+        candidate.instruction = instruction;
+        candidate.instructionIds = [event.id];
+      }
+      const resolved = resolveConsent(current, candidate);
       if (resolved !== current) {
         const { email, sms, whatsapp, push } = next.consent;
         next.consent = { email, sms, whatsapp, push };

@@ -17,7 +17,11 @@ export type IssueCode =
   | "invalid_value"
   | "unsupported_event"
   | "missing_identity"
-  | "invalid_config";
+  | "invalid_config"
+  /** a time outside the years 2000 to 2099 */
+  | "out_of_range"
+  /** a field longer than its documented limit */
+  | "too_long";
 
 /**
  * the outcome of anything that can fail on its input: the data, or what is wrong (issues, unless a

@@ -10,6 +10,7 @@
  * await engine.stop();
  */
 import { hostname } from "node:os";
+import { clampEventTime, MAX_CLOCK_SKEW_MS } from "../core/event-time.js";
 import type { CartEvent } from "../core/events.js";
 import { eventIdentityKeys } from "../core/identity.js";
 import { type JourneySpec, type PlanContext, resolveJourney } from "../core/journey/index.js";
@@ -43,6 +44,12 @@ export interface EngineOptions {
   normalize?: NormalizeOptions;
   /** names this process in leases; default `hostname:pid` */
   worker?: string;
+  /**
+   * how far ahead of its receipt an event may be dated (epoch ms of clock skew); one dated later
+   * takes the time it was received, so a wrong or made-up date cannot outrank what follows it.
+   * Default 5 minutes (`MAX_CLOCK_SKEW_MS`)
+   */
+  clockSkewMs?: number;
   /** shopper transactions in flight at once during `ingest`; default 64 */
   concurrency?: number;
   scheduler?: { intervalMs?: number; batch?: number; leaseMs?: number; concurrency?: number };
@@ -145,6 +152,8 @@ export function createEngine(options: EngineOptions): Engine {
   const metrics = createMetricsRecorder();
   const routes = routeDestinations(options.destinations ?? []);
   const ingestConcurrency = positive("concurrency", options.concurrency, 64);
+  const clockSkewMs =
+    options.clockSkewMs === 0 ? 0 : positive("clockSkewMs", options.clockSkewMs, MAX_CLOCK_SKEW_MS);
   const s = options.scheduler ?? {};
   const d = options.dispatcher ?? {};
   const schedulerInterval = positive("scheduler.intervalMs", s.intervalMs, 250);
@@ -199,7 +208,9 @@ export function createEngine(options: EngineOptions): Engine {
     else slots++;
   };
 
-  async function ingestEvents(events: readonly CartEvent[]): Promise<void> {
+  async function ingestEvents(received: readonly CartEvent[]): Promise<void> {
+    const receivedAt = clock.now();
+    const events = received.map((event) => clampEventTime(event, receivedAt, clockSkewMs));
     // consecutive events with the same identity keys (one message's events) share a transaction;
     // groups that share a key run in order, the others in parallel
     const tasks: Promise<void>[] = [];

@@ -14,7 +14,7 @@ import { createEngine, type Engine, type EngineOptions } from "../runtime/engine
 import type { Logger } from "../runtime/logger.js";
 import type { Store } from "../runtime/store.js";
 import { createHandler } from "./handler.js";
-import { createLogger } from "./logger.js";
+import { createLogger, isClientAbort } from "./logger.js";
 import { type NodeServer, serveNode } from "./node.js";
 import { routePath } from "./routes.js";
 
@@ -214,7 +214,10 @@ export async function startCartback(options: StartCartbackOptions): Promise<Runn
     const server = await serveNode(handler, {
       port: config.server.port,
       host: config.server.host,
-      onError: (error) => logger.error({ err: error }, "request failed in the HTTP adapter"),
+      onError: (error) =>
+        isClientAbort(error)
+          ? logger.info({ err: error }, "the client went away before its request was read")
+          : logger.error({ err: error }, "request failed in the HTTP adapter"),
       maxBodyBytes: config.server.maxBodyBytes,
       bodyTimeoutMs: config.server.bodyTimeoutMs,
     });

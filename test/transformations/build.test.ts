@@ -126,7 +126,8 @@ describe("built transformations", () => {
   const KIB = 1024;
   const BUDGET: Record<string, number> = {
     "normalize-cart-events": 60 * KIB,
-    mailerlite: 60 * KIB,
+    // the normalizer and MailerLite's request shapes together: 1 KiB more since times are range-checked
+    mailerlite: 61 * KIB,
     twilio: 60 * KIB,
     journey: 60 * KIB,
   };

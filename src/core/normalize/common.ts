@@ -1,9 +1,32 @@
+import { isPlausibleEventTime } from "../event-time.js";
 import type { CartItem } from "../events.js";
 import { roundMoney } from "../money.js";
 import { type Issue, issue } from "../result.js";
 import { text } from "./contact.js";
 import { type Product, toId, toNumber } from "./schemas.js";
 import { parseUtcMillis } from "./utc-time.js";
+
+/**
+ * the first of `fields` (names in `source`) that holds a readable time: its name and epoch ms, or an
+ * `out_of_range` issue when that time lies outside the years 2000 to 2099; undefined when none parses
+ */
+export function firstTime<K extends string>(
+  source: Partial<Record<K, string | null | undefined>>,
+  fields: readonly K[],
+  read: (value: string | null | undefined) => string | null | undefined = (value) => value,
+): { field: K; at: number } | Issue | undefined {
+  for (const field of fields) {
+    const at = parseTime(read(source[field]));
+    if (at === undefined) continue;
+    if (isPlausibleEventTime(at)) return { field, at };
+    return issue(
+      "out_of_range",
+      [field],
+      `expected a time in the years 2000 to 2099, got "${String(source[field]).slice(0, 40)}"`,
+    );
+  }
+  return undefined;
+}
 
 /** epoch ms of an ISO-8601 string, or undefined when it does not parse */
 export function parseTime(value: string | null | undefined): number | undefined {

@@ -6,7 +6,8 @@ import { fail, issue, type Result } from "../result.js";
 import { fnv1a } from "./common.js";
 import { asObject } from "./contact.js";
 import { fromZodIssues } from "./issues.js";
-import type { NormalizeOptions } from "./options.js";
+import { oversizedFields } from "./limits.js";
+import { DEFAULT_KEEP_TRAITS, type NormalizeOptions } from "./options.js";
 import { mapRudderstack } from "./rudderstack.js";
 import { RudderMessage, ShopifyCheckout, toId, WooOrder } from "./schemas.js";
 import { mapShopifyCheckout } from "./shopify-webhook.js";
@@ -52,6 +53,10 @@ export function normalizeEvent(
       ]);
     }
     const format = options.format ?? detectFormat(object);
+    if (format !== undefined) {
+      const oversized = oversizedFields(object, options.keepTraits ?? DEFAULT_KEEP_TRAITS);
+      if (oversized.length > 0) return fail(oversized);
+    }
     switch (format) {
       case "rudderstack": {
         const parsed = RudderMessage.parse(object);
@@ -89,6 +94,7 @@ export function normalizeEvent(
   }
 }
 
+export { FIELD_LIMITS } from "./limits.js";
 export type { NormalizeOptions } from "./options.js";
 export { DEFAULT_KEEP_TRAITS } from "./options.js";
 export { normalizePhone } from "./phone.js";

@@ -4,7 +4,7 @@
  */
 import type { CartEvent, Channel, Contact, Engagement, EventSource } from "../events.js";
 import { fail, type Issue, issue, ok, type Result } from "../result.js";
-import { currencyCode, isIssue, parseTime, refs, roundMoney, toItem, toItems } from "./common.js";
+import { currencyCode, firstTime, isIssue, refs, roundMoney, toItem, toItems } from "./common.js";
 import { readConsent } from "./consent.js";
 import { asObject, buildContact, type Json, text } from "./contact.js";
 import { fromZodIssues } from "./issues.js";
@@ -86,6 +86,9 @@ function trackKind(name: string): Kind | undefined {
 /** the track event names cartback reads, as RudderStack sends them */
 export const SUPPORTED_TRACK_EVENTS = Object.keys(TRACKS);
 
+/** where a message's time is read, in order */
+const TIME_FIELDS = ["timestamp", "originalTimestamp", "receivedAt", "sentAt"] as const;
+
 const CHANNEL_NAMES: readonly string[] = ["email", "sms", "whatsapp", "push"];
 
 /** where a Shopify checkout keeps the shopper's number; the SMS consent's own number last */
@@ -110,11 +113,9 @@ export function mapRudderstack(
   id: string,
   options: NormalizeOptions,
 ): Result<CartEvent[]> {
-  const at =
-    parseTime(message.timestamp) ??
-    parseTime(message.originalTimestamp) ??
-    parseTime(message.receivedAt) ??
-    parseTime(message.sentAt);
+  const time = firstTime(message, TIME_FIELDS);
+  if (time !== undefined && "code" in time) return fail([time]);
+  const at = time?.at;
   if (at === undefined) {
     const bad = (["timestamp", "originalTimestamp", "receivedAt", "sentAt"] as const).find((k) => message[k]);
     return fail([

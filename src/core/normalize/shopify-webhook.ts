@@ -5,7 +5,7 @@
 import type { CartEvent } from "../events.js";
 import { itemsValue } from "../money.js";
 import { fail, issue, ok, type Result } from "../result.js";
-import { currencyCode, parseTime, refs, roundMoney, toItems } from "./common.js";
+import { currencyCode, firstTime, parseTime, refs, roundMoney, toItems } from "./common.js";
 import { readConsent } from "./consent.js";
 import { asObject, buildContact, text } from "./contact.js";
 import type { NormalizeOptions } from "./options.js";
@@ -16,7 +16,9 @@ export function mapShopifyCheckout(
   raw: Record<string, unknown>,
   options: NormalizeOptions,
 ): Result<CartEvent[]> {
-  const at = parseTime(checkout.updated_at) ?? parseTime(checkout.created_at);
+  const time = firstTime(checkout, ["updated_at", "created_at"]);
+  if (time !== undefined && "code" in time) return fail([time]);
+  const at = time?.at;
   if (at === undefined) {
     return fail([
       issue("missing_field", ["updated_at"], "a checkout needs updated_at or created_at (ISO-8601)"),

@@ -5,7 +5,7 @@
 import type { CartEvent } from "../events.js";
 import { itemsValue } from "../money.js";
 import { fail, issue, ok, type Result } from "../result.js";
-import { currencyCode, parseTime, refs, roundMoney, toItems } from "./common.js";
+import { currencyCode, firstTime, refs, roundMoney, toItems } from "./common.js";
 import { readConsent } from "./consent.js";
 import { asObject, buildContact, text } from "./contact.js";
 import type { NormalizeOptions } from "./options.js";
@@ -37,7 +37,9 @@ export function mapWooOrder(order: WooOrder, options: NormalizeOptions): Result<
   // WooCommerce's *_gmt fields carry no zone suffix
   const utc = (value: string | null | undefined) =>
     value && !/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? `${value}Z` : value;
-  const atUtc = parseTime(utc(order.date_modified_gmt)) ?? parseTime(utc(order.date_created_gmt));
+  const time = firstTime(order, ["date_modified_gmt", "date_created_gmt"], utc);
+  if (time !== undefined && "code" in time) return fail([time]);
+  const atUtc = time?.at;
   if (atUtc === undefined) {
     return fail([
       issue("missing_field", ["date_modified_gmt"], "an order needs date_modified_gmt or date_created_gmt"),

@@ -32,6 +32,7 @@ describe("checkout links", () => {
       expect(verifyCheckoutToken(bad, "secret", 0).success).toBe(false);
     }
     const foreign = verifyCheckoutToken(t, "other-secret", 0);
+    expect(foreign.success).toBe(false);
     if (!foreign.success) expect(foreign.error[0]?.message).toContain("signature");
   });
 });

@@ -90,6 +90,25 @@ describe("abandonment", () => {
     expect(planJourney(simple(), unsubscribed, T0 + DAY).commands).toEqual([]);
   });
 
+  it("sends no email after a bounce when email consent was never recorded", () => {
+    // email needs no explicit opt-in, so a shopper with unknown email consent is mailed, until a bounce
+    const unknown = { status: "unknown" as const };
+    const profile = makeProfile({
+      carts: [makeCart()],
+      phone: undefined,
+      consent: { ...makeProfile().consent, email: unknown },
+    });
+    const mailed = planJourney(simple(), profile, T0 + DAY).commands.filter((c) => c.channel === "email");
+    expect(mailed).not.toEqual([]);
+    const bounced = {
+      ...profile,
+      engagement: [{ at: T0, engagement: "bounced" as const, channel: "email" as const }],
+    };
+    expect(planJourney(simple(), bounced, T0 + DAY).commands.filter((c) => c.channel === "email")).toEqual(
+      [],
+    );
+  });
+
   it("starts one instance per cart, so a second cart gets its own journey", () => {
     const profile = makeProfile({
       carts: [makeCart({ id: "c1" }), makeCart({ id: "c2", createdAt: T0 + DAY, updatedAt: T0 + DAY })],

@@ -82,8 +82,21 @@ describe("renderSms", () => {
     expect(render.success).toBe(true);
     if (render.success) {
       expect(render.data.segments).toBe(1);
-      expect(render.data.body).toMatch(/\+\d+ more|your 12 items/);
+      // the most names that fit one segment (a fourth would make it 171 characters), then the count
+      expect(render.data.body).toBe(
+        "Asha, still want Handmade ceramic mug number 1, Handmade ceramic mug number 2, Handmade ceramic mug number 3 +9 more? https://s.example/r/abc",
+      );
     }
+  });
+
+  it("falls back to the number of items when not even the first name fits", () => {
+    const names = Array.from({ length: 12 }, (_, i) => `Handmade ceramic mug number ${i + 1}`);
+    const link = `https://s.example/r/${"a".repeat(100)}`;
+    const render = renderSms(template, { firstName: "Asha", link }, names, 1);
+    expect(render).toMatchObject({
+      success: true,
+      data: { body: `Asha, still want your 12 items? ${link}` },
+    });
   });
 
   it("refuses a message that cannot fit the budget, saying by how much", () => {
