@@ -162,10 +162,11 @@ beforeAll(async () => {
   emulators = await startEmulators();
 }, INSTALL_MS + 60_000);
 
+// removing the temp project (node_modules with native builds) takes seconds on a busy machine
 afterAll(async () => {
   await emulators?.stop();
   if (project) rmSync(project, { recursive: true, force: true });
-});
+}, 120_000);
 
 describe("the docs, followed literally against the packed package", () => {
   it("finds the commands the docs show", () => {
