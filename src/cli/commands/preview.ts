@@ -4,19 +4,19 @@
  */
 import { writeFile } from "node:fs/promises";
 import { readEnvironment } from "../../config/env-file.js";
-import { RegionSetting, SecretSetting, TimezoneSetting, UrlSetting } from "../../config/settings.js";
+import { SecretSetting } from "../../config/settings.js";
 import type { CartEvent } from "../../core/events.js";
 import type { PlanContext } from "../../core/journey/index.js";
 import type { NormalizeOptions } from "../../core/normalize/index.js";
 import type { Profile } from "../../core/profile.js";
-import { envSetting, flagSetting, readFlags, takePositionals } from "../args.js";
+import { envSetting, readFlags, takePositionals } from "../args.js";
 import { readEvents } from "../event-reader.js";
 import { checkInput, openChecked } from "../ndjson.js";
 import { createPreviewCollector, matchesShopper } from "../preview.js";
 import { renderPreviewHtml } from "../preview-html.js";
 import { createSimulation } from "../simulation.js";
 import { type CliCommand, UsageError } from "../types.js";
-import { loadJourney, parseUntil, parseWindow } from "./simulate.js";
+import { loadJourney, parseUntil, parseWindow, readReplayFlag } from "./simulate.js";
 
 const USAGE =
   "preview [--journey <preset|file.json>] [--shopper ID] [--store-name NAME] [--out FILE] <events.ndjson|->";
@@ -58,14 +58,9 @@ export const previewCommand: CliCommand = {
     const options: NormalizeOptions = {};
     const positionals = readFlags(argv, USAGE, (flag, value) => {
       if (flag === "--help" || flag === "-h") flags.help = true;
-      else if (flag === "--journey") flags.journey = value();
-      else if (flag === "--until") flags.until = value();
+      else if (readReplayFlag(flag, value, flags, context, options)) return true;
       else if (flag === "--out") flags.out = value();
       else if (flag === "--shopper") flags.shopper = value();
-      else if (flag === "--region") options.defaultRegion = flagSetting(flag, value(), RegionSetting);
-      else if (flag === "--store-timezone")
-        context.storeTimezone = flagSetting(flag, value(), TimezoneSetting);
-      else if (flag === "--link-base") context.linkBaseUrl = flagSetting(flag, value(), UrlSetting);
       else if (flag === "--store-name") context.storeName = value();
       else return false;
       return true;

@@ -68,6 +68,26 @@ function reportFormat(format: string | undefined): "text" | "json" | "html" {
   throw new UsageError(`with --report, --format must be text, json or html, got "${format}"`);
 }
 
+/**
+ * the flags `simulate` and `preview` share: the journey, the end of the replay, and what planning and
+ * reading need to know about the store; false for any other flag
+ */
+export function readReplayFlag(
+  flag: string,
+  value: () => string,
+  flags: { journey: string; until: string | undefined },
+  context: PlanContext,
+  options: NormalizeOptions,
+): boolean {
+  if (flag === "--journey") flags.journey = value();
+  else if (flag === "--until") flags.until = value();
+  else if (flag === "--region") options.defaultRegion = flagSetting(flag, value(), RegionSetting);
+  else if (flag === "--store-timezone") context.storeTimezone = flagSetting(flag, value(), TimezoneSetting);
+  else if (flag === "--link-base") context.linkBaseUrl = flagSetting(flag, value(), UrlSetting);
+  else return false;
+  return true;
+}
+
 export async function loadJourney(name: string): Promise<JourneySpec> {
   const argument = await readJourneyArgument(name);
   if ("preset" in argument) return (PRESETS[argument.preset] as () => JourneySpec)();
@@ -229,13 +249,8 @@ export const simulateCommand: CliCommand = {
     const options: NormalizeOptions = {};
     const positionals = readFlags(argv, USAGE, (flag, value) => {
       if (flag === "--help" || flag === "-h") flags.help = true;
-      else if (flag === "--journey") flags.journey = value();
-      else if (flag === "--until") flags.until = value();
+      else if (readReplayFlag(flag, value, flags, context, options)) return true;
       else if (flag === "--format") flags.format = value();
-      else if (flag === "--region") options.defaultRegion = flagSetting(flag, value(), RegionSetting);
-      else if (flag === "--store-timezone")
-        context.storeTimezone = flagSetting(flag, value(), TimezoneSetting);
-      else if (flag === "--link-base") context.linkBaseUrl = flagSetting(flag, value(), UrlSetting);
       else if (flag === "--reorder-window") flags.reorderWindow = value();
       else if (flag === "--explain") flags.explain = true;
       else if (flag === "--report") flags.report = true;
