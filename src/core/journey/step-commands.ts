@@ -5,6 +5,7 @@
 import { type Command, type CommandOrigin, commandMeta, type FieldValue, makeCommand } from "../commands.js";
 import type { Cart, Profile } from "../profile.js";
 import { fail, ok, type Result } from "../result.js";
+import { isContentSid, NO_TEMPLATE } from "./content-template.js";
 import type { ResolvedJourney } from "./define.js";
 import type { Step } from "./schema.js";
 import { renderSms } from "./sms-render.js";
@@ -134,6 +135,8 @@ export function renderStep(input: StepRenderInput): StepRender {
       }),
     );
   } else if (step.channel === "whatsapp") {
+    const contentSid = input.contentSid ?? step.contentSid;
+    if (!isContentSid(contentSid)) return fail(NO_TEMPLATE);
     const withItems: TemplateValues = Object.assign({}, values);
     withItems.items = itemNames(cart).join(", ") || "your cart";
     const contentVariables: Record<string, string> = {};
@@ -143,7 +146,7 @@ export function renderStep(input: StepRenderInput): StepRender {
       makeCommand(commandMeta(origin, "message", key, after), {
         type: "twilio.sendWhatsApp",
         to: profile.phone as string,
-        contentSid: input.contentSid ?? step.contentSid,
+        contentSid,
         contentVariables,
       }),
     );
