@@ -9,6 +9,7 @@ import { MAILERLITE_FIELDS, MAILERLITE_STAGE_GROUPS } from "../../core/mailerlit
 import { isDeliveryError } from "../../destinations/types.js";
 import { envSetting, flagSetting, readFlags, takePositionals } from "../args.js";
 import { type CliCommand, type CliIO, UsageError } from "../types.js";
+import { runSetupTwilio, SETUP_TWILIO_USAGE } from "./setup-twilio.js";
 
 const USAGE = "setup mailerlite [--base-url URL] [--group NAME]…";
 
@@ -55,6 +56,7 @@ export async function runSetup(
   io: CliIO,
   given: Record<string, string | undefined> = process.env,
 ): Promise<number> {
+  if (argv[0] === "twilio") return runSetupTwilio(argv.slice(1), io, given);
   const { env } = readEnvironment({ env: given });
   const args = parseSetupArgs(argv);
   if (args.help) {
@@ -63,7 +65,7 @@ export async function runSetup(
   }
   if (args.target !== "mailerlite") {
     throw new UsageError(
-      `${args.target ? `cannot set up "${args.target}"` : "name what to set up"}: only \`mailerlite\` is supported\n\nUsage: cartback ${USAGE}`,
+      `${args.target ? `cannot set up "${args.target}"` : "name what to set up"}: only \`mailerlite\` and \`twilio\` are supported\n\nUsage: cartback ${USAGE}\n       cartback ${SETUP_TWILIO_USAGE}`,
     );
   }
   const apiKey = env.MAILERLITE_API_KEY?.trim();
@@ -112,6 +114,6 @@ export async function runSetup(
 export const setupCommand: CliCommand = {
   name: "setup",
   usage: USAGE,
-  summary: "create the MailerLite fields and stage groups cartback uses",
+  summary: "create the MailerLite fields and stage groups, or the Twilio WhatsApp templates, cartback uses",
   run: (argv, io) => runSetup(argv, io),
 };
