@@ -328,6 +328,7 @@ export function resolveConfig(input: unknown, env: Env = {}, source: string | nu
       ...(linkBase ? { linkBaseUrl: linkBase } : {}),
       ...(config.storeTimezone ? { storeTimezone: config.storeTimezone } : {}),
       ...(config.storeName ? { storeName: config.storeName } : {}),
+      ...(config.links?.fallbackUrl ? { shopUrl: config.links.fallbackUrl } : {}),
     },
     logLevel,
   };

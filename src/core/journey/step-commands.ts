@@ -118,12 +118,8 @@ export function renderStep(input: StepRenderInput): StepRender {
       }),
     );
   } else if (step.channel === "sms") {
-    const sms = renderSms(
-      input.template ?? step.template,
-      values,
-      itemNames(cart),
-      input.journey.smsMaxSegments,
-    );
+    const template = input.template ?? step.template;
+    const sms = renderSms(template, values, itemNames(cart), input.journey.smsMaxSegments);
     if (!sms.success) return fail("sms_too_long");
     commands.push(
       makeCommand(commandMeta(origin, "message", key, after), {
