@@ -10,6 +10,7 @@
 import { z } from "zod";
 import type { DestinationsConfig } from "../destinations/load.js";
 import {
+  ContentSidSetting,
   HostSetting,
   LogLevelSetting,
   PortSetting,
@@ -74,6 +75,13 @@ export const ConfigSchema = z.strictObject({
   /** preset names or journey specs; default `["playbook"]` */
   journeys: z
     .array(z.union([z.enum(["playbook", "classic", "coordinated"]), z.record(z.string(), z.unknown())]))
+    .optional(),
+  /**
+   * the approved WhatsApp templates of the playbook preset, as `cartback setup twilio` prints them
+   * (env CARTBACK_WHATSAPP_NUDGE, CARTBACK_WHATSAPP_URGENCY); a WhatsApp step without one is skipped
+   */
+  whatsappTemplates: z
+    .strictObject({ nudge: ContentSidSetting.optional(), urgency: ContentSidSetting.optional() })
     .optional(),
   /** destination options (see docs/destinations.md); secrets may come from the environment */
   destinations: z.record(z.string(), z.unknown()).optional(),

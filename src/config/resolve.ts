@@ -10,6 +10,7 @@ import { PRESETS } from "../core/journey/presets/index.js";
 import type { DestinationsConfig } from "../destinations/load.js";
 import { ConfigSchema } from "./define.js";
 import {
+  ContentSidSetting,
   HostListSetting,
   LogLevelSetting,
   PortSetting,
@@ -147,10 +148,18 @@ export function resolveConfig(input: unknown, env: Env = {}, source: string | nu
   }
   const config = parsed.data;
 
+  const whatsappTemplates = {
+    nudge:
+      envSetting(env, "CARTBACK_WHATSAPP_NUDGE", ContentSidSetting, problems) ??
+      config.whatsappTemplates?.nudge,
+    urgency:
+      envSetting(env, "CARTBACK_WHATSAPP_URGENCY", ContentSidSetting, problems) ??
+      config.whatsappTemplates?.urgency,
+  };
   const journeys: JourneySpec[] = [];
   (config.journeys ?? ["playbook"]).forEach((entry, i) => {
     if (typeof entry === "string") {
-      journeys.push((PRESETS[entry] as () => JourneySpec)());
+      journeys.push((PRESETS[entry] as NonNullable<(typeof PRESETS)[string]>)({ whatsappTemplates }));
       return;
     }
     const result = parseJourney(entry);
@@ -350,6 +359,7 @@ export function resolveConfig(input: unknown, env: Env = {}, source: string | nu
       ...(linkBase ? { linkBaseUrl: linkBase } : {}),
       ...(config.storeTimezone ? { storeTimezone: config.storeTimezone } : {}),
       ...(config.storeName ? { storeName: config.storeName } : {}),
+      ...(config.links?.fallbackUrl ? { shopUrl: config.links.fallbackUrl } : {}),
     },
     logLevel,
   };

@@ -52,6 +52,10 @@ export const RegionSetting = z
     (value) => /^[A-Z]{2}$/.test(value) && isSupportedCountry(value),
     "must be a two-letter ISO country code such as IN, US or GB",
   );
+/** an approved WhatsApp Content API template */
+export const ContentSidSetting = z
+  .string()
+  .regex(/^HX[0-9a-fA-F]{32}$/, "must be a Content API template SID: HX followed by 32 hex digits");
 const PORT_MESSAGE = "must be a port number from 0 to 65535";
 export const PortSetting = z.int({ message: PORT_MESSAGE }).min(0, PORT_MESSAGE).max(65535, PORT_MESSAGE);
 export const LogLevelSetting = z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(", ")}` });

@@ -30,6 +30,7 @@ export * from "./mailerlite-classic.js";
 export * from "./sendgrid.js";
 export type * from "./server.js";
 export * from "./twilio.js";
+export type { TemplateReview, TwilioContent, WhatsAppApproval } from "./twilio-content.js";
 export { emulatorHttpClient } from "./twilio-http-client.js";
 
 export const EMULATOR_NAMES = ["mailerlite", "mailerliteClassic", "twilio", "sendgrid"] as const;

@@ -1,11 +1,18 @@
 /**
  * An emulator of Twilio's Messages API for tests and demos: form bodies and Basic auth on
  * `/2010-04-01/Accounts/{sid}/Messages.json`, JSON shaped like Twilio's, the magic test numbers and
- * their error codes, signed status callbacks and simulated inbound STOP/START/HELP replies. Point the
+ * their error codes, signed status callbacks and simulated inbound STOP/START/HELP replies; and the
+ * Content API (`/v1/Content`: WhatsApp templates and their approval requests, see `twilio-content.ts`). Point the
  * official SDK at it with `twilio(sid, token, { httpClient: emulatorHttpClient(emulator.url) })`.
  */
 import { createHash, createHmac } from "node:crypto";
 import { type EmulatorCall, type EmulatorReply, type EmulatorServer, startEmulatorServer } from "./server.js";
+import {
+  createContentApi,
+  renderContent,
+  type TemplateReview,
+  type TwilioContent,
+} from "./twilio-content.js";
 
 export type TwilioMessageStatus =
   | "accepted"
@@ -64,12 +71,16 @@ export interface TwilioEmulatorOptions {
   deliveryFailures?: Record<string, number>;
   /** pause between status steps (queued → sent → delivered); 0 unless set */
   statusStepMs?: number;
+  /** what WhatsApp's review makes of a template submitted for approval; `approved` unless set */
+  templateReview?: TemplateReview;
   now?: () => number;
 }
 
 export interface TwilioEmulator extends EmulatorServer {
   /** every message, outbound and inbound, oldest first */
   messages(): TwilioMessage[];
+  /** the Content API templates, oldest first */
+  contents(): TwilioContent[];
   /** callbacks posted so far, oldest first */
   callbacks(): TwilioCallback[];
   /** resolves once every scheduled status change and callback has happened */
@@ -135,6 +146,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
 
   function resetState(): void {
     generation += 1;
+    content.reset();
     messages = [];
     callbacks = [];
     optedOut = new Set();
@@ -179,7 +191,33 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     return { token: password };
   }
 
+  const content = createContentApi({
+    now,
+    nextSid,
+    review: () => options.templateReview ?? "approved",
+    error: twilioError,
+  });
+
+  /** the account a Content API request acts for: the Basic-auth user, or an API key's one known account */
+  function contentAccount(call: EmulatorCall): string | null {
+    const header = call.headers.authorization ?? "";
+    const decoded = header.startsWith("Basic ")
+      ? Buffer.from(header.slice(6), "base64").toString("utf8")
+      : "";
+    const username = decoded.slice(0, Math.max(decoded.indexOf(":"), 0));
+    if (username.startsWith("AC")) return username;
+    if (username.startsWith("SK") && knownAccounts.size === 1) return [...knownAccounts.keys()][0] as string;
+    return null;
+  }
+
   function handle(call: EmulatorCall): EmulatorReply | Promise<EmulatorReply> {
+    if (call.path === "/v1/Content" || call.path.startsWith("/v1/Content/")) {
+      const accountSid = contentAccount(call);
+      if (accountSid === null) return twilioError(401, 20003, "Authenticate");
+      const auth = authenticate(call, accountSid);
+      if ("status" in auth) return auth;
+      return content.handle(call, accountSid);
+    }
     const match = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages(?:\/([^/]+))?\.json$/.exec(call.path);
     if (!match) return twilioError(404, 20404, `The requested resource ${call.path} was not found`);
     const accountSid = match[1]!;
@@ -205,6 +243,14 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
       return { status: 204 };
     }
     return twilioError(405, 20004, "Method not allowed");
+  }
+
+  /** a template created here reads as its text; another one records which one was sent with what */
+  function renderTemplate(accountSid: string, contentSid: string, variables: string | undefined): string {
+    const known = content.find(accountSid, contentSid);
+    if (known)
+      return renderContent(known, variables ? (JSON.parse(variables) as Record<string, string>) : {});
+    return variables ? `[template ${contentSid}] ${variables}` : `[template ${contentSid}]`;
   }
 
   function createMessage(
@@ -274,7 +320,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     const message: StoredMessage = {
       account_sid: accountSid,
       api_version: "2010-04-01",
-      body: contentSid ? renderTemplate(contentSid, contentVariables) : body,
+      body: contentSid ? renderTemplate(accountSid, contentSid, contentVariables) : body,
       date_created: stamp,
       date_sent: null,
       date_updated: stamp,
@@ -593,6 +639,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
   return {
     ...server,
     messages: () => messages.map(render),
+    contents: () => content.list(),
     callbacks: () => callbacks.map((c) => ({ ...c, params: { ...c.params } })),
     async settled() {
       while (pending.size > 0) await Promise.all([...pending]);
@@ -664,11 +711,6 @@ function isStringRecord(json: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** approved templates are not known here, so the body records which one was sent with what */
-function renderTemplate(contentSid: string, variables: string | undefined): string {
-  return variables ? `[template ${contentSid}] ${variables}` : `[template ${contentSid}]`;
 }
 
 function countSegments(body: string): number {

@@ -228,14 +228,19 @@ describe("cartback simulate", () => {
     expect(table.stdout).toMatch(
       /2026-03-03 09:00 .+sms +2\/sms .+\[held from 01:00: after_email, quiet_hours\]/,
     );
-    expect(table.stdout).toMatch(/whatsapp +3\/whatsapp .+\[held from 09:00: spacing, after_email\]/);
-    expect(table.stdout).toMatch(/sms +3\/sms .+not sent: other_text_channel/);
-    expect(table.stdout).toContain("not sent: 1 stale, 1 other_text_channel");
+    // the preset has no WhatsApp templates configured: the urgency stage's one text is its SMS
+    expect(table.stdout).toMatch(/sms +3\/sms .+\[held from 09:00: spacing, after_email\]/);
+    expect(table.stdout).toMatch(/whatsapp +3\/whatsapp .+not sent: no_template/);
+    expect(table.stdout).toContain("not sent: 1 stale, 1 no_template");
     // the same in NDJSON with --explain; without it, the output is only the commands
     const explained = records((await runCli(["simulate", "--explain", "-"], input)).stdout);
-    expect(explained.filter((r) => r.kind === "skipped").map((r) => [r.step, r.reason])).toContainEqual([
-      "whatsapp",
-      "stale",
+    expect(
+      explained
+        .filter((r) => r.kind === "skipped" && r.channel === "whatsapp")
+        .map((r) => [r.step, r.reason]),
+    ).toEqual([
+      ["whatsapp", "stale"],
+      ["whatsapp", "no_template"],
     ]);
     const sms = explained.find((r) => r.type === "twilio.sendSms");
     expect(sms.held).toEqual({ due: "2026-03-03T01:00:00.000Z", by: ["after_email", "quiet_hours"] });

@@ -97,6 +97,32 @@ describe("resolveConfig", () => {
     expect(problems.every((p) => p.setting.startsWith("journeys[1]"))).toBe(true);
   });
 
+  it("gives the playbook its WhatsApp templates from the environment or the file, and names a wrong one", () => {
+    const nudge = `HX${"c".repeat(32)}`;
+    const urgency = `HX${"d".repeat(32)}`;
+    const sids = (config: ReturnType<typeof resolveConfig>) =>
+      config.journeys[0]!.stages.flatMap((s) => s.steps).flatMap((s) =>
+        s.channel === "whatsapp" ? [s.contentSid] : [],
+      );
+    expect(sids(resolveConfig({}, {}))).toEqual([undefined, undefined]);
+    expect(
+      sids(resolveConfig({}, { CARTBACK_WHATSAPP_NUDGE: nudge, CARTBACK_WHATSAPP_URGENCY: urgency })),
+    ).toEqual([nudge, urgency]);
+    expect(sids(resolveConfig({ whatsappTemplates: { urgency } }, {}))).toEqual([undefined, urgency]);
+    expect(
+      problemsOf(() => resolveConfig({}, { CARTBACK_WHATSAPP_NUDGE: "HX-set-your-nudge-template" })),
+    ).toEqual([
+      {
+        setting: "CARTBACK_WHATSAPP_NUDGE",
+        message:
+          'must be a Content API template SID: HX followed by 32 hex digits, got "HX-set-your-nudge-template"',
+      },
+    ]);
+    expect(problemsOf(() => resolveConfig({ whatsappTemplates: { nudge: "HX1" } }, {}))[0]?.setting).toBe(
+      "whatsappTemplates.nudge",
+    );
+  });
+
   it("refuses to run with emulators off and nowhere to send", () => {
     expect(problemsOf(() => resolveConfig({ emulators: false, writeKey: "w" }, {}))[0]?.setting).toBe(
       "destinations",

@@ -37,6 +37,8 @@ function clean(path: string): string {
 function classify(where: string, host: string | null, rawPath: string): Mention | null {
   let path = clean(rawPath);
   if (path.startsWith("/_emulator/")) return { where, path, kind: "emulator" };
+  // Twilio's Content API shares cartback's first segment, `/v1`
+  if (host === "content.twilio.com" || /^\/v1\/Content(\/|$)/.test(path)) return null;
   if (path.startsWith(`${MOUNT}/`)) path = path.slice(MOUNT.length);
   const first = path.split("/")[1] ?? "";
   if (

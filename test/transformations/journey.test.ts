@@ -114,7 +114,8 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
       (inNode.wakeAt as number) - now,
     );
 
-    // the next run, once the email went 15 minutes ago, sends the WhatsApp nudge as Node would
+    // the next run, once the email went 15 minutes ago, does what Node does: the preset has no
+    // approved WhatsApp template, so its nudge is skipped (no_template) rather than sent to fail
     const later = afterTheEmail(shopper, now);
     const next = await run([profileEvent(later, "p-ada-2")], { output: "events" }, "RS");
     const nextKeys = next.events
@@ -124,7 +125,7 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
     expect(nextKeys).toEqual(
       nextInNode.commands.filter((c) => c.type.startsWith("twilio.")).map((c) => c.key),
     );
-    expect(nextKeys).toEqual(["playbook:cart-ada:1:whatsapp:whatsapp"]);
+    expect(nextKeys).toEqual([]);
   });
 
   it("sends nothing twice when the next run gets the state back (how a schedule drives it)", async () => {
@@ -145,7 +146,10 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
   it("on a Webhook destination emits MailerLite requests, on an HTTP destination Twilio form fields", async () => {
     const now = Date.now();
     const shopper = idleShopper("cy", now);
+    const journey = playbookJourney({ whatsappTemplates: { nudge: "HX0123456789abcdef0123456789abcdef" } });
     const settings: Partial<JourneySettings> = {
+      journey,
+      journeyChecksum: journeyChecksum(journey),
       mailerlite: { ...JOURNEY_DEFAULTS.mailerlite, groupIds: { "cartback-stage-1": "1001" } },
       twilio: { ...JOURNEY_DEFAULTS.twilio, messagingServiceSid: "MG00000000000000000000000000000001" },
     };
@@ -159,7 +163,7 @@ describe("journey transformation (stateless planner) in the RudderStack sandbox"
         messageId: "p1",
       }),
     ]);
-    const http = await run([profileEvent(afterTheEmail(shopper, now), "p1")], settings, "HTTP");
+    const http = await run([profileEvent(afterTheEmail(shopper, now, journey), "p1")], settings, "HTTP");
     expect(http.events).toEqual([
       expect.objectContaining({
         To: "whatsapp:+919812345678",

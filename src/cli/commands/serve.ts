@@ -4,6 +4,8 @@
  */
 import { loadConfig } from "../../config/load.js";
 import type { ResolvedConfig } from "../../config/resolve.js";
+import { missingTemplates } from "../../core/journey/content-template.js";
+import type { JourneySpec } from "../../core/journey/schema.js";
 import { routePath } from "../../server/routes.js";
 import { type RunningCartback, startCartback } from "../../server/start.js";
 import { parsePort, readFlags, takePositionals } from "../args.js";
@@ -48,20 +50,20 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   return args;
 }
 
-/** WhatsApp Content API sids in the journeys that cannot be real ones (the presets' defaults) */
-export function placeholderTemplates(journeys: readonly unknown[]): string[] {
-  const found = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value && typeof value === "object")
-      for (const [key, item] of Object.entries(value)) {
-        if (key === "contentSid" && typeof item === "string" && !/^HX[0-9a-f]{32}$/i.test(item))
-          found.add(item);
-        else visit(item);
-      }
-  };
-  visit(journeys);
-  return [...found];
+/** the WhatsApp steps that will be skipped (`no_template`) until their template is configured */
+export function missingTemplateLines(journeys: readonly JourneySpec[]): string[] {
+  const missing = missingTemplates(journeys);
+  if (missing.length === 0) return [];
+  return [
+    "",
+    `  WhatsApp: ${missing.length === 1 ? "1 step has" : `${missing.length} steps have`} no approved template and will be skipped (no_template):`,
+    ...missing.map(
+      (m) =>
+        `    ${m.journey} stage ${m.stage} step "${m.step}"${m.given ? ` (contentSid "${m.given}" is not an HX… SID)` : ""}`,
+    ),
+    "  run `cartback setup twilio` and set the SIDs it prints (CARTBACK_WHATSAPP_NUDGE, CARTBACK_WHATSAPP_URGENCY)",
+    "  or whatsappTemplates in the config file; see docs/twilio.md.",
+  ];
 }
 
 /** the lines printed at start; the emulator notice is meant to be impossible to miss */
@@ -104,13 +106,7 @@ export function startBanner(config: ResolvedConfig, running: RunningCartback): s
         `  checkout links: ${running.config.links.baseUrl}/r/…, signed with a secret made up at start (set CARTBACK_LINK_SECRET to keep them valid across restarts)`,
       );
   }
-  const placeholders = placeholderTemplates(config.journeys);
-  if (placeholders.length > 0)
-    lines.push(
-      "",
-      `  note: WhatsApp ${placeholders.length === 1 ? "template" : "templates"} ${placeholders.map((p) => `"${p}"`).join(", ")} ${placeholders.length === 1 ? "is a placeholder" : "are placeholders"}: Twilio will refuse`,
-      "        those messages (dead-lettered) until the journey gets your approved HX… templates (whatsappTemplates).",
-    );
+  lines.push(...missingTemplateLines(config.journeys));
   lines.push("", "Press Ctrl-C to stop.", "");
   return lines.join("\n");
 }

@@ -1,11 +1,12 @@
 /**
  * `cartback setup <service>`: prepares an account for cartback. Each service's setup lives in its own
- * module (`setup-mailerlite.ts`); this command picks one by name.
+ * module (`setup-mailerlite.ts`, `setup-twilio.ts`); this command picks one by name.
  */
 
 import { readEnvironment } from "../../config/env-file.js";
 import { type CliCommand, type CliIO, UsageError } from "../types.js";
 import { runSetupMailerlite, SETUP_MAILERLITE_HELP, SETUP_MAILERLITE_USAGE } from "./setup-mailerlite.js";
+import { runSetupTwilio, SETUP_TWILIO_USAGE } from "./setup-twilio.js";
 
 const USAGE = SETUP_MAILERLITE_USAGE;
 
@@ -15,6 +16,7 @@ export async function runSetup(
   io: CliIO,
   given: Record<string, string | undefined> = process.env,
 ): Promise<number> {
+  if (argv[0] === "twilio") return runSetupTwilio(argv.slice(1), io, given);
   const { env } = readEnvironment({ env: given });
   // the service is the command's one positional argument; its own options are read by its module
   const target = argv.includes("mailerlite") ? "mailerlite" : argv.find((a) => !a.startsWith("-"));
@@ -24,7 +26,7 @@ export async function runSetup(
   }
   if (target !== "mailerlite") {
     throw new UsageError(
-      `${target ? `cannot set up "${target}"` : "name what to set up"}: only \`mailerlite\` is supported\n\nUsage: cartback ${USAGE}`,
+      `${target ? `cannot set up "${target}"` : "name what to set up"}: only \`mailerlite\` and \`twilio\` are supported\n\nUsage: cartback ${USAGE}\n       cartback ${SETUP_TWILIO_USAGE}`,
     );
   }
   return runSetupMailerlite(argv, io, env);
@@ -33,6 +35,7 @@ export async function runSetup(
 export const setupCommand: CliCommand = {
   name: "setup",
   usage: USAGE,
-  summary: "create the MailerLite fields and groups the journeys use; list the automations to build",
+  summary:
+    "create the MailerLite fields and groups the journeys use (and list the automations to build), or the Twilio WhatsApp templates",
   run: (argv, io) => runSetup(argv, io),
 };

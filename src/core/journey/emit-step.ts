@@ -74,10 +74,10 @@ function stageDiscount(
   return { discount: { percent, code: issued.code, registeredBy }, register, instance: next };
 }
 
-/** the link a message carries: a signed `/r/<token>` when the runtime serves them, else the cart's own */
+/** the link a message carries: a signed `/r/<token>` when the runtime serves them, else the cart's own or the shop's */
 function messageLink(run: Run, cart: Cart, stage: Stage, step: Step): string | null {
   const { journey, profile, now, context } = run;
-  if (!context.linkBaseUrl || !context.secrets?.links) return cart.checkoutUrl ?? null;
+  if (!context.linkBaseUrl || !context.secrets?.links) return cart.checkoutUrl ?? context.shopUrl ?? null;
   const token = createCheckoutToken(
     {
       journey: journey.id,

@@ -25,6 +25,8 @@ export interface PlanContext {
   /** used when the shopper's timezone is unknown; default UTC */
   storeTimezone?: string;
   storeName?: string;
+  /** where a message's link leads when the cart has no restore URL (e.g. the shop's cart page) */
+  shopUrl?: string;
 }
 
 export interface Run {

@@ -229,8 +229,11 @@ export const SmsStepSchema = z.strictObject({
 export const WhatsAppStepSchema = z.strictObject({
   ...StepBase,
   channel: z.literal("whatsapp"),
-  /** an approved Content API template, `HX…` */
-  contentSid: z.string().check(z.minLength(1)),
+  /**
+   * an approved Content API template, `HX…`; without one (or with a placeholder) the step is skipped
+   * with `no_template`
+   */
+  contentSid: z.optional(z.string().check(z.minLength(1))),
   /** template variables by number, each rendered like an SMS template */
   variables: z.record(z.string(), z.string()),
 });

@@ -29,6 +29,24 @@ function itemSummaries(names: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * tidies what a template left after missing values dropped out: no space before punctuation, no
+ * doubled spaces or punctuation, no punctuation opening the text, no colon or comma closing it
+ */
+export function tidySms(text: string): string {
+  let out = text
+    .replace(/[ \t]+/g, " ")
+    .replace(/ +([,.:;!?)])/g, "$1")
+    .replace(/([,:;])(?=[,.:;!?])/g, "")
+    .replace(/\.{2,}/g, (dots) => (dots.length === 3 ? dots : "."))
+    .replace(/\( *\)/g, "")
+    .trim()
+    .replace(/^[,.:;!?]+\s*/, "")
+    .replace(/[ ,:;]+$/, "");
+  if (/^\p{Ll}/u.test(out)) out = out[0]?.toUpperCase() + out.slice(1);
+  return out.replace(/ {2,}/g, " ");
+}
+
 /** renders a template with the cart's item names, within `maxSegments` */
 export function renderSms(
   template: string,
@@ -40,7 +58,7 @@ export function renderSms(
   const filled: TemplateValues = Object.assign({}, values);
   for (const items of itemSummaries(itemNames)) {
     filled.items = items;
-    const body = renderTemplate(template, filled).trim();
+    const body = tidySms(renderTemplate(template, filled));
     const info = countSmsSegments(body);
     if (info.segments <= maxSegments) return ok({ body, encoding: info.encoding, segments: info.segments });
     smallest = Math.min(smallest, info.segments);

@@ -7,6 +7,7 @@ import { mailerliteCartFields } from "../mailerlite-fields.js";
 import { formatAmount } from "../money.js";
 import type { Cart, Profile } from "../profile.js";
 import { fail, ok, type Result } from "../result.js";
+import { isContentSid, NO_TEMPLATE } from "./content-template.js";
 import type { ResolvedJourney } from "./define.js";
 import type { Step } from "./schema.js";
 import { renderSms } from "./sms-render.js";
@@ -101,12 +102,8 @@ export function renderStep(input: StepRenderInput): StepRender {
       }),
     );
   } else if (step.channel === "sms") {
-    const sms = renderSms(
-      input.template ?? step.template,
-      values,
-      itemNames(cart),
-      input.journey.smsMaxSegments,
-    );
+    const template = input.template ?? step.template;
+    const sms = renderSms(template, values, itemNames(cart), input.journey.smsMaxSegments);
     if (!sms.success) return fail("sms_too_long");
     commands.push(
       makeCommand(commandMeta(origin, "message", key, after), {
@@ -118,6 +115,8 @@ export function renderStep(input: StepRenderInput): StepRender {
       }),
     );
   } else if (step.channel === "whatsapp") {
+    const contentSid = input.contentSid ?? step.contentSid;
+    if (!isContentSid(contentSid)) return fail(NO_TEMPLATE);
     const withItems: TemplateValues = Object.assign({}, values);
     withItems.items = itemNames(cart).join(", ") || "your cart";
     const contentVariables: Record<string, string> = {};
@@ -127,7 +126,7 @@ export function renderStep(input: StepRenderInput): StepRender {
       makeCommand(commandMeta(origin, "message", key, after), {
         type: "twilio.sendWhatsApp",
         to: profile.phone as string,
-        contentSid: input.contentSid ?? step.contentSid,
+        contentSid,
         contentVariables,
       }),
     );

@@ -16,6 +16,7 @@ import type { Cart } from "../profile.js";
 import { type Assigned, stageVariants } from "./ab.js";
 import { activePause, addJourneyTime, skipWindowAt } from "./blackout.js";
 import { channelBlock } from "./channel-gate.js";
+import { NO_TEMPLATE, stepContentSid } from "./content-template.js";
 import { toMs } from "./duration.js";
 import { emitStep, type Held } from "./emit-step.js";
 import { endInstance } from "./exit.js";
@@ -127,6 +128,7 @@ function wouldSend(
   const channel = stepChannel(step);
   if (stage.when && !evaluatePredicate(stage.when, ctx)) return false;
   if (step.when && !evaluatePredicate(step.when, ctx)) return false;
+  if (step.channel === "whatsapp" && stepContentSid(step, ctx) === null) return false;
   return (
     channel === null ||
     channelBlock(run.journey, channel, stage.stage, run.profile, cart, instance, table) === null
@@ -311,6 +313,11 @@ export function advance(
       }
       if (step.when && !evaluatePredicate(step.when, ctx)) {
         instance = skip(run, cart, instance, stage, step, key, "step_condition");
+        continue;
+      }
+      // a WhatsApp message without an approved template would only fail at Twilio
+      if (step.channel === "whatsapp" && stepContentSid(step, ctx) === null) {
+        instance = skip(run, cart, instance, stage, step, key, NO_TEMPLATE);
         continue;
       }
       if (channel !== null) {

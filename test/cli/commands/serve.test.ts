@@ -54,8 +54,11 @@ describe("cartback serve (the built binary)", () => {
     expect(banner).toMatch(/_emulator\/requests/);
     expect(banner).toContain(`SQLite ${join(cwd, "cartback.db")}`);
     expect(banner).toContain(
-      'WhatsApp templates "HX-set-your-nudge-template", "HX-set-your-urgency-template" are placeholders',
+      "WhatsApp: 2 steps have no approved template and will be skipped (no_template):",
     );
+    expect(banner).toContain('playbook stage 1 step "whatsapp"');
+    expect(banner).toContain('playbook stage 3 step "whatsapp"');
+    expect(banner).toContain("cartback setup twilio");
     const url = /listening on (http:\/\/[\d.:]+)/.exec(banner)?.[1];
     const response = await fetch(`${url}/v1/batch`, {
       method: "POST",

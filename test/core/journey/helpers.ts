@@ -109,3 +109,9 @@ export function messageTimeline(emitted: Emitted[], origin = T0): string[] {
       return `+${offset} ${what}${discount}`;
     });
 }
+
+/** approved-looking WhatsApp templates, for timelines that show the playbook's WhatsApp messages */
+export const WHATSAPP_TEMPLATES = {
+  nudge: `HX${"1a".repeat(16)}`,
+  urgency: `HX${"2b".repeat(16)}`,
+};

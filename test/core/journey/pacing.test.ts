@@ -13,6 +13,7 @@ import { createProfileBook } from "../../../src/core/identity.js";
 import { type JourneySpec, PRESETS, planJourney, playbookJourney } from "../../../src/core/journey/index.js";
 import { normalizeEvent } from "../../../src/core/normalize/index.js";
 import type { Profile } from "../../../src/core/profile.js";
+import { WHATSAPP_TEMPLATES } from "./helpers.js";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -190,7 +191,10 @@ function expectCalm(out: SimulatedCommand[], zoneOf: (profileId: string) => stri
 // by name, so a counterexample reads short; "playbook+coordinated" runs two journeys side by side
 const journeysArb = fc.constantFrom("playbook", "classic", "coordinated", "playbook+coordinated");
 const journeysOf = (names: string): JourneySpec[] =>
-  names.split("+").map((name, i) => ({ ...PRESETS[name]!(), id: `${name}${i > 0 ? "-2" : ""}` }));
+  names.split("+").map((name, i) => ({
+    ...PRESETS[name]!({ whatsappTemplates: WHATSAPP_TEMPLATES }),
+    id: `${name}${i > 0 ? "-2" : ""}`,
+  }));
 
 describe("pacing (property tests)", () => {
   it("no two messages of different stages or carts within 3 h, no two texts within 4 h, at most 6 a day, never in quiet hours, never after the order", () => {
@@ -234,8 +238,10 @@ describe("pacing (property tests)", () => {
           simulate([journey], events)
             .filter((e) => e.command.kind === "message")
             .map((e) => `${new Date(e.at).toISOString()} ${e.command.key}`);
-        const paced = timeline(open(PRESETS[preset]!(), {}));
-        expect(paced).toEqual(timeline(open(PRESETS[preset]!(), unpaced)));
+        const paced = timeline(open(PRESETS[preset]!({ whatsappTemplates: WHATSAPP_TEMPLATES }), {}));
+        expect(paced).toEqual(
+          timeline(open(PRESETS[preset]!({ whatsappTemplates: WHATSAPP_TEMPLATES }), unpaced)),
+        );
       }),
       { numRuns: 60 },
     );
@@ -285,7 +291,7 @@ function evening(zone: string, hhmm: string) {
     add(abandon - 20 * MIN, "Wool coat", 250),
     add(abandon - 15 * MIN, "Scarf", 60),
   ];
-  const out = simulate([playbookJourney()], eventsOf(messages));
+  const out = simulate([playbookJourney({ whatsappTemplates: WHATSAPP_TEMPLATES })], eventsOf(messages));
   const lines = out
     .filter((e) => e.command.kind === "message")
     .map((e) => {

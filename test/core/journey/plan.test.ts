@@ -8,7 +8,17 @@ import {
   playbookJourney,
   verifyCheckoutToken,
 } from "../../../src/index.js";
-import { DAY, drive, HOUR, MIN, makeCart, makeProfile, messageTimeline, T0 } from "./helpers.js";
+import {
+  DAY,
+  drive,
+  HOUR,
+  MIN,
+  makeCart,
+  makeProfile,
+  messageTimeline,
+  T0,
+  WHATSAPP_TEMPLATES,
+} from "./helpers.js";
 
 /** two email stages and an SMS: small enough to read every timeline */
 function simple(overrides: Partial<JourneySpec> = {}): JourneySpec {
@@ -437,13 +447,39 @@ describe("more exits and gates", () => {
   });
 
   it("fills WhatsApp template variables and sends to the E.164 number", () => {
-    const { emitted } = drive(playbookJourney(), makeProfile({ carts: [cartAt(60)] }), [], T0 + DAY);
+    const { emitted } = drive(
+      playbookJourney({ whatsappTemplates: WHATSAPP_TEMPLATES }),
+      makeProfile({ carts: [cartAt(60, { checkoutUrl: "https://shop.example.com/c/1" })] }),
+      [],
+      T0 + DAY,
+    );
     const wa = emitted.find((e) => e.command.type === "twilio.sendWhatsApp")?.command;
     expect(wa).toMatchObject({
       to: "+919812345678",
-      contentSid: "HX-set-your-nudge-template",
-      contentVariables: { "1": "Asha", "2": "Lamp", "3": "" },
+      contentSid: WHATSAPP_TEMPLATES.nudge,
+      contentVariables: { "1": "Asha", "2": "Lamp", "3": "https://shop.example.com/c/1" },
     });
+  });
+
+  it("skips a WhatsApp step without an approved template (no_template) and sends the SMS in its place", () => {
+    const profile = makeProfile({ carts: [cartAt(300, { checkoutUrl: "https://shop.example.com/c/1" })] });
+    for (const journey of [
+      playbookJourney(),
+      // a journey written out before templates were optional still carries the old placeholders
+      playbookJourney({ whatsappTemplates: { nudge: "HX-set-your-nudge-template" } }),
+    ]) {
+      const { emitted, profile: after } = drive(journey, profile, [], T0 + 3 * DAY);
+      expect(emitted.some((e) => e.command.type === "twilio.sendWhatsApp")).toBe(false);
+      const instance = Object.values(after.journeys)[0]!;
+      expect(instance.skipped?.filter((s) => s.channel === "whatsapp")).toMatchObject([
+        { stage: 1, step: "whatsapp", reason: "no_template" },
+        { stage: 3, step: "whatsapp", reason: "no_template" },
+      ]);
+      // stage 3 prefers WhatsApp for its one text: without a template the SMS goes instead
+      expect(emitted.filter((e) => e.command.type === "twilio.sendSms").map((e) => e.command.stage)).toEqual([
+        2, 3,
+      ]);
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runSimulation, type SimulatedCommand } from "../../../src/cli/simulation.js";
 import { assignVariant, PRESETS, playbookJourney } from "../../../src/core/journey/index.js";
 import { toEvents } from "../../helpers/messages.js";
-import { messageTimeline, T0 } from "./helpers.js";
+import { messageTimeline, T0, WHATSAPP_TEMPLATES } from "./helpers.js";
 import { add, clicked, identify, order, type Scenario } from "./scenarios.js";
 
 const lena = { id: "lena", phone: "+14155550101", sms: true };
@@ -157,7 +157,7 @@ const SCENARIOS: Scenario[] = [
 function timeline(s: Scenario): string[] {
   const out: SimulatedCommand[] = [];
   const events = toEvents(...s.events).sort((a, b) => a.at - b.at);
-  const journey = (PRESETS[s.journey] as () => ReturnType<typeof playbookJourney>)();
+  const journey = PRESETS[s.journey]!({ whatsappTemplates: WHATSAPP_TEMPLATES });
   runSimulation(events, { journeys: [journey], until: T0 + 40 * 86_400_000, onCommand: (c) => out.push(c) });
   return messageTimeline(out);
 }
@@ -168,7 +168,7 @@ describe("preset timelines", () => {
   });
 
   it("the other arm of the urgency-discount experiment gets 15 %", () => {
-    const experiment = playbookJourney().experiments?.[0];
+    const experiment = playbookJourney({ whatsappTemplates: WHATSAPP_TEMPLATES }).experiments?.[0];
     const other = ["a", "b", "c", "d", "e", "f", "g", "h"].find(
       (id) => assignVariant(experiment!, `cart-${id}`).id === "15",
     ) as string;

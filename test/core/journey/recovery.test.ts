@@ -7,7 +7,7 @@ import { type JourneySpec, planJourney, playbookJourney } from "../../../src/cor
 import type { Profile } from "../../../src/core/profile.js";
 import { reduceProfile } from "../../../src/core/reduce.js";
 import { toEvents } from "../../helpers/messages.js";
-import { DAY, HOUR, MIN, makeCart, makeProfile, T0 } from "./helpers.js";
+import { DAY, HOUR, MIN, makeCart, makeProfile, T0, WHATSAPP_TEMPLATES } from "./helpers.js";
 import { add, identify, order } from "./scenarios.js";
 
 /** the first cart id of the form `c<n>` the hash puts in (or out of) the holdout */
@@ -56,7 +56,10 @@ const ordered = (at: number, value: number) => (p: Profile) =>
   });
 
 describe("the holdout group", () => {
-  const spec: JourneySpec = { ...playbookJourney(), holdout: { percent: 20 } };
+  const spec: JourneySpec = {
+    ...playbookJourney({ whatsappTemplates: WHATSAPP_TEMPLATES }),
+    holdout: { percent: 20 },
+  };
 
   it("holds out about the configured share of carts, by hash, the same every time", () => {
     const held = Array.from({ length: 20_000 }, (_, i) => isHeldOut("playbook", `cart-${i}`, 20)).filter(

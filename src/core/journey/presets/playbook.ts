@@ -13,11 +13,20 @@ export interface PlaybookOptions {
   thresholds?: Record<string, Record<string, number>>;
   /** prefix of the MailerLite groups whose automations send the emails */
   groupPrefix?: string;
-  /** approved WhatsApp Content API templates (`HX…`) */
-  whatsappTemplates?: { nudge?: string; urgency?: string };
+  /**
+   * approved WhatsApp Content API templates (`HX…`, as `cartback setup twilio` prints them); a
+   * WhatsApp step without one is skipped with `no_template`
+   */
+  whatsappTemplates?: WhatsAppTemplates;
   discounts?: DiscountProvider;
   /** the webhook that receives sales calls and personal-message tasks */
   tasksTarget?: string;
+}
+
+/** the playbook's WhatsApp templates by role */
+export interface WhatsAppTemplates {
+  nudge?: string;
+  urgency?: string;
 }
 
 const NOT_LOYALTY = { not: { segment: ["loyalty"] } };
@@ -74,7 +83,7 @@ export function playbookJourney(options: PlaybookOptions = {}): JourneySpec {
           {
             id: "whatsapp",
             channel: "whatsapp",
-            contentSid: options.whatsappTemplates?.nudge ?? "HX-set-your-nudge-template",
+            ...(options.whatsappTemplates?.nudge ? { contentSid: options.whatsappTemplates.nudge } : {}),
             variables: { "1": "{{firstName|there}}", "2": "{{items}}", "3": "{{link}}" },
             when: NOT_LOYALTY,
           },
@@ -167,7 +176,7 @@ export function playbookJourney(options: PlaybookOptions = {}): JourneySpec {
           {
             id: "whatsapp",
             channel: "whatsapp",
-            contentSid: options.whatsappTemplates?.urgency ?? "HX-set-your-urgency-template",
+            ...(options.whatsappTemplates?.urgency ? { contentSid: options.whatsappTemplates.urgency } : {}),
             variables: { "1": "{{firstName|there}}", "2": "{{discountCode|}}", "3": "{{link}}" },
           },
         ],
