@@ -61,6 +61,7 @@ function bodyStream(
   req: IncomingMessage,
   state: BodyState,
   limit: number | undefined,
+  report: ((error: unknown) => void) | undefined,
 ): ReadableStream<Uint8Array> {
   let size = 0;
   let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
@@ -80,7 +81,11 @@ function bodyStream(
     open = false;
     controller?.close();
   };
-  const onError = () => state.fail(new HttpError(400, "the request body could not be read"));
+  // a client that went away mid-body is told to the server's log (at info: routine on the internet)
+  const onError = (error: Error) => {
+    report?.(error);
+    state.fail(new HttpError(400, "the request body could not be read"));
+  };
   const stop = () => {
     open = false;
     req.off("data", onData);
@@ -195,7 +200,7 @@ export async function serveNode(
     let body: ReadableStream<Uint8Array> | null = null;
     let timer: NodeJS.Timeout | undefined;
     if (bodied) {
-      body = bodyStream(req, state, limit);
+      body = bodyStream(req, state, limit, options.onError);
       if (!req.complete) {
         timer = setTimeout(() => {
           // the body is late: answer 408 if nothing was answered yet, and let the connection go

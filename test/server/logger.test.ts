@@ -110,7 +110,8 @@ describe("serve's log when a client goes away", () => {
       await new Promise<void>((resolve, reject) => {
         const socket = connect(Number(port), "127.0.0.1", () => {
           socket.write(
-            'POST /v1/batch HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"batch":[',
+            // authenticated, so the server starts reading the body the client then abandons
+            `POST /v1/batch HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic ${Buffer.from("k:").toString("base64")}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"batch":[`,
           );
           setTimeout(() => {
             socket.destroy();
