@@ -166,7 +166,7 @@ function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 }
 
-function planningThroughput(): void {
+export function planningThroughput(): void {
   const lines = generateStream(20_000, 7);
   const book = createProfileBook();
   for (const line of lines) {

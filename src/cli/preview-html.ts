@@ -16,6 +16,12 @@ const REASONS: Record<string, string> = {
   sms_too_long: "the text would be too long",
   quiet_hours: "quiet hours",
   engaged: "the shopper engaged",
+  no_template: "no approved WhatsApp template configured (cartback setup twilio)",
+  one_text_per_stage: "one text per stage: another text of this stage went",
+  paced: "pacing: too soon after the last message",
+  stale: "held past the next stage's start",
+  too_late: "would go too long after its time",
+  holdout: "the cart is in the holdout group",
 };
 
 function when(at: number): string {

@@ -215,7 +215,9 @@ describe("cartback simulate", () => {
   });
 
   it("shows the messages pacing held and the ones it did not send, with their reasons", async () => {
-    // abandoned at 21:00 London: the stage-1 WhatsApp would only go after stage 2 is due
+    // abandoned at 21:00 London; the preset has no WhatsApp templates configured, so its WhatsApp
+    // messages are not sent for that reason first (with templates, the stage-1 one is stale: it would
+    // only go after stage 2 is due)
     const eve = { id: "eve", phone: "+447911123456", sms: true, whatsapp: true, timezone: "Europe/London" };
     const input = ndjson(
       identify(eve, 11 * 60 - 20),
@@ -224,14 +226,14 @@ describe("cartback simulate", () => {
     );
     const table = await runCli(["simulate", "--format", "table", "-"], input);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/2026-03-02 21:00 .+whatsapp +1\/whatsapp .+not sent: stale/);
+    expect(table.stdout).toMatch(/2026-03-02 21:00 .+whatsapp +1\/whatsapp .+not sent: no_template/);
     expect(table.stdout).toMatch(
       /2026-03-03 09:00 .+sms +2\/sms .+\[held from 01:00: after_email, quiet_hours\]/,
     );
     // the preset has no WhatsApp templates configured: the urgency stage's one text is its SMS
     expect(table.stdout).toMatch(/sms +3\/sms .+\[held from 09:00: spacing, after_email\]/);
     expect(table.stdout).toMatch(/whatsapp +3\/whatsapp .+not sent: no_template/);
-    expect(table.stdout).toContain("not sent: 1 stale, 1 no_template");
+    expect(table.stdout).toContain("not sent: 2 no_template");
     // the same in NDJSON with --explain; without it, the output is only the commands
     const explained = records((await runCli(["simulate", "--explain", "-"], input)).stdout);
     expect(
@@ -239,7 +241,7 @@ describe("cartback simulate", () => {
         .filter((r) => r.kind === "skipped" && r.channel === "whatsapp")
         .map((r) => [r.step, r.reason]),
     ).toEqual([
-      ["whatsapp", "stale"],
+      ["whatsapp", "no_template"],
       ["whatsapp", "no_template"],
     ]);
     const sms = explained.find((r) => r.type === "twilio.sendSms");
