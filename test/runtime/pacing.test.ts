@@ -7,6 +7,7 @@ import { playbookJourney } from "../../src/core/journey/index.js";
 import { createManualClock } from "../../src/runtime/clock.js";
 import { createEngine } from "../../src/runtime/engine.js";
 import { memoryStore } from "../../src/stores/memory.js";
+import { WHATSAPP_TEMPLATES } from "../core/journey/helpers.js";
 
 const zone = "Europe/London";
 const at = (iso: string) => Date.parse(iso);
@@ -27,7 +28,7 @@ describe("pacing in the runtime", () => {
     const clock = createManualClock(at("2026-03-10T20:40:00Z"));
     const engine = createEngine({
       store: memoryStore(),
-      journeys: [playbookJourney()],
+      journeys: [playbookJourney({ whatsappTemplates: WHATSAPP_TEMPLATES })],
       destinations: [],
       clock,
     });
