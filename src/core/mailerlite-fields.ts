@@ -112,6 +112,18 @@ export function formatMoney(value: number, currency: string): string {
   return symbol ? amount.replace(/^-?/, (sign) => sign + symbol) : `${amount} ${code}`;
 }
 
+// each cart line's field keys, built once: planning writes them for every email it sends
+type SlotKeys = [string, string, string, string, string, string];
+const SLOT_KEYS: SlotKeys[] = [];
+function slotKeys(slot: number): SlotKeys {
+  let keys = SLOT_KEYS[slot];
+  if (keys === undefined) {
+    keys = SLOT_PARTS.map((part) => `cart_item_${slot + 1}_${part}`) as SlotKeys;
+    SLOT_KEYS[slot] = keys;
+  }
+  return keys;
+}
+
 export interface MailerliteFieldsInput {
   profile: Profile;
   cart: Cart;
@@ -142,15 +154,15 @@ export function mailerliteCartFields(input: MailerliteFieldsInput): Record<strin
     cart_items: input.itemNames.join(", "),
     cart_item_count: quantity,
   };
-  for (let slot = 1; slot <= MAILERLITE_ITEM_SLOTS; slot++) {
-    const item = cart.items[slot - 1];
-    const p = `cart_item_${slot}`;
-    fields[`${p}_name`] = item ? (item.name ?? item.sku ?? item.productId) : null;
-    fields[`${p}_qty`] = item ? item.quantity : null;
-    fields[`${p}_price`] = item ? formatMoney(item.price, currency) : null;
-    fields[`${p}_image`] = item?.imageUrl ?? null;
-    fields[`${p}_image_display`] = item?.imageUrl ? "block" : "none";
-    fields[`${p}_display`] = item ? "table-row" : "none";
+  for (let slot = 0; slot < MAILERLITE_ITEM_SLOTS; slot++) {
+    const item = cart.items[slot];
+    const [name, qty, price, image, imageDisplay, display] = slotKeys(slot);
+    fields[name] = item ? (item.name ?? item.sku ?? item.productId) : null;
+    fields[qty] = item ? item.quantity : null;
+    fields[price] = item ? formatMoney(item.price, currency) : null;
+    fields[image] = item?.imageUrl ?? null;
+    fields[imageDisplay] = item?.imageUrl ? "block" : "none";
+    fields[display] = item ? "table-row" : "none";
   }
   const rest = cart.items.slice(MAILERLITE_ITEM_SLOTS);
   const restCount = rest.reduce((n, i) => n + i.quantity, 0);
