@@ -115,8 +115,11 @@ function nextStageStart(
   return null;
 }
 
-/** would this step pass its checks now (conditions and channel gate; not timing) */
-function wouldSend(
+/**
+ * the first check a step fails now, as its skip reason — stage and step conditions, a WhatsApp
+ * template, the channel gate (not timing) — or null when it would pass
+ */
+function failedCheck(
   run: Run,
   cart: Cart,
   table: ThresholdTable,
@@ -124,15 +127,15 @@ function wouldSend(
   stage: Stage,
   step: Step,
   ctx: PredicateContext,
-): boolean {
+): string | null {
+  if (stage.when && !evaluatePredicate(stage.when, ctx)) return "stage_condition";
+  if (step.when && !evaluatePredicate(step.when, ctx)) return "step_condition";
+  // a WhatsApp message without an approved template would only fail at Twilio
+  if (step.channel === "whatsapp" && stepContentSid(step, ctx) === null) return NO_TEMPLATE;
   const channel = stepChannel(step);
-  if (stage.when && !evaluatePredicate(stage.when, ctx)) return false;
-  if (step.when && !evaluatePredicate(step.when, ctx)) return false;
-  if (step.channel === "whatsapp" && stepContentSid(step, ctx) === null) return false;
-  return (
-    channel === null ||
-    channelBlock(run.journey, channel, stage.stage, run.profile, cart, instance, table) === null
-  );
+  return channel === null
+    ? null
+    : channelBlock(run.journey, channel, stage.stage, run.profile, cart, instance, table);
 }
 
 /** why a text step gives way under one text per stage, or null */
@@ -154,7 +157,7 @@ function textChoice(
   for (const other of stage.steps) {
     if (other.channel !== preferred || other.after) continue;
     if (isStepDone(instance, stage.stage, other.id, preferred)) continue;
-    if (wouldSend(run, cart, table, instance, stage, other, ctx)) return "other_text_channel";
+    if (failedCheck(run, cart, table, instance, stage, other, ctx) === null) return "other_text_channel";
   }
   return null;
 }
@@ -307,27 +310,14 @@ export function advance(
         instance = skip(run, cart, instance, stage, step, key, "blackout");
         continue;
       }
-      if (stage.when && !evaluatePredicate(stage.when, ctx)) {
-        instance = skip(run, cart, instance, stage, step, key, "stage_condition");
-        continue;
-      }
-      if (step.when && !evaluatePredicate(step.when, ctx)) {
-        instance = skip(run, cart, instance, stage, step, key, "step_condition");
-        continue;
-      }
-      // a WhatsApp message without an approved template would only fail at Twilio
-      if (step.channel === "whatsapp" && stepContentSid(step, ctx) === null) {
-        instance = skip(run, cart, instance, stage, step, key, NO_TEMPLATE);
+      const failed =
+        failedCheck(run, cart, table, instance, stage, step, ctx) ??
+        textChoice(run, cart, table, instance, stage, step, ctx);
+      if (failed) {
+        instance = skip(run, cart, instance, stage, step, key, failed);
         continue;
       }
       if (channel !== null) {
-        const blocked =
-          channelBlock(journey, channel, stage.stage, run.profile, cart, instance, table) ??
-          textChoice(run, cart, table, instance, stage, step, ctx);
-        if (blocked) {
-          instance = skip(run, cart, instance, stage, step, key, blocked);
-          continue;
-        }
         // too late or stale: skipped now, under the reason of the first check it would have failed
         if (late !== null) {
           instance = skip(run, cart, instance, stage, step, key, late);
