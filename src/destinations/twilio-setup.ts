@@ -34,7 +34,7 @@ export const WHATSAPP_TEMPLATES: readonly WhatsAppTemplateSpec[] = [
     name: "cartback_urgency",
     language: "en",
     category: "MARKETING",
-    body: "{{1}}, we cannot hold your cart much longer. {{2}} Finish your order here: {{3}}\n\nNot interested? Reply STOP.",
+    body: "Hi {{1}}, we cannot hold your cart much longer. {{2}} Finish your order here: {{3}}\n\nNot interested? Reply STOP.",
     samples: {
       "1": "Asha",
       "2": "Use COMEBACK10 for 10% off today.",

@@ -32,6 +32,9 @@ export interface WhatsAppApproval {
 }
 
 /** what a submitted template becomes once reviewed; `approved` unless set */
+/** a body that opens or closes with `{{n}}` (WhatsApp's review refuses it) */
+const VARIABLE_AT_EDGE = /^\s*\{\{\s*\d+\s*\}\}|\{\{\s*\d+\s*\}\}\s*$/;
+
 export type TemplateReview = "approved" | "pending" | "rejected";
 
 export interface ContentApi {
@@ -192,9 +195,16 @@ export function createContentApi(options: {
   function fetchApproval(stored: Stored): EmulatorReply {
     const approval = stored.approval;
     if (approval && approval.status === "received") {
-      // the review happens between the request and the next look at it
-      approval.status = stored.review;
-      if (stored.review === "rejected") approval.rejection_reason = "The template was rejected in review";
+      // the review happens between the request and the next look at it; like WhatsApp's, it turns down
+      // a body that starts or ends with a variable whatever else it decides
+      const body = Object.values(stored.content.types)[0]?.body;
+      if (typeof body === "string" && VARIABLE_AT_EDGE.test(body)) {
+        approval.status = "rejected";
+        approval.rejection_reason = "INVALID_FORMAT: a variable cannot be at the start or end of the body";
+      } else {
+        approval.status = stored.review;
+        if (stored.review === "rejected") approval.rejection_reason = "The template was rejected in review";
+      }
     }
     return {
       status: 200,

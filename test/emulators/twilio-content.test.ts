@@ -18,7 +18,10 @@ beforeEach(() => emulator.reset());
 afterAll(() => emulator.stop());
 
 /** the body Twilio's Content API takes (its JSON is snake_case; the SDK passes it through) */
-function template(name: string, body = "Hi {{1}}, your {{2}} is waiting: {{3}}"): ContentCreateRequest {
+function template(
+  name: string,
+  body = "Hi {{1}}, your {{2}} is waiting: {{3}} Reply STOP to opt out.",
+): ContentCreateRequest {
   return {
     friendly_name: name,
     language: "en",
@@ -32,7 +35,9 @@ describe("the Twilio emulator's Content API, through the official SDK", () => {
     const created = await client.content.v1.contents.create(template("cartback_nudge"));
     expect(created.sid).toMatch(/^HX[0-9a-f]{32}$/);
     expect(created).toMatchObject({ friendlyName: "cartback_nudge", language: "en", accountSid: SID });
-    expect(created.types).toEqual({ "twilio/text": { body: "Hi {{1}}, your {{2}} is waiting: {{3}}" } });
+    expect(created.types).toEqual({
+      "twilio/text": { body: "Hi {{1}}, your {{2}} is waiting: {{3}} Reply STOP to opt out." },
+    });
     const fetched = await client.content.v1.contents(created.sid).fetch();
     expect(fetched.friendlyName).toBe("cartback_nudge");
     await client.content.v1.contents.create(template("cartback_urgency"));
@@ -91,6 +96,18 @@ describe("the Twilio emulator's Content API, through the official SDK", () => {
     ).rejects.toMatchObject({ status: 400, message: expect.stringContaining("lowercase") });
   });
 
+  it("turns down a body that starts or ends with a variable, as WhatsApp's review does", async () => {
+    for (const body of ["{{1}}, your cart is waiting.", "Your cart is waiting: {{1}}"]) {
+      const { sid } = await client.content.v1.contents.create(template("edge", body));
+      await client.content.v1.contents(sid).approvalCreate.create({ name: "edge", category: "MARKETING" });
+      const fetched = await client.content.v1.contents(sid).approvalFetch().fetch();
+      expect(fetched.whatsapp, body).toMatchObject({
+        status: "rejected",
+        rejection_reason: expect.stringContaining("start or end"),
+      });
+    }
+  });
+
   it("a message sent with a template it knows reads as the template's text", async () => {
     const { sid } = await client.content.v1.contents.create(template("cartback_nudge"));
     const message = await client.messages.create({
@@ -99,7 +116,9 @@ describe("the Twilio emulator's Content API, through the official SDK", () => {
       contentSid: sid,
       contentVariables: JSON.stringify({ "1": "Mo", "2": "Scarf", "3": "https://shop.example.com/r/x" }),
     });
-    expect(message.body).toBe("Hi Mo, your Scarf is waiting: https://shop.example.com/r/x");
+    expect(message.body).toBe(
+      "Hi Mo, your Scarf is waiting: https://shop.example.com/r/x Reply STOP to opt out.",
+    );
   });
 
   it("refuses other credentials", async () => {

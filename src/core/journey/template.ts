@@ -1,6 +1,7 @@
 /**
- * A tiny template language for SMS bodies and WhatsApp variables: `{{name}}`, `{{name|fallback}}` and
- * sections `{{#discountCode}}…{{/discountCode}}` kept only when the value is present.
+ * A tiny template language for SMS bodies and WhatsApp variables: `{{name}}`, `{{name|fallback}}`,
+ * sections `{{#discountCode}}…{{/discountCode}}` kept only when the value is present, and inverted
+ * sections `{{^discountCode}}…{{/discountCode}}` kept only when it is missing (as in Mustache).
  * Unknown names are a validation error, never a silent blank.
  */
 
@@ -21,13 +22,14 @@ export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 export type TemplateValues = Partial<Record<TemplateVariable, string>>;
 
 const PATTERN = /\{\{\s*([A-Za-z]+)\s*(?:\|([^}]*))?\}\}/g;
-const SECTION = /\{\{#([A-Za-z]+)\}\}([\s\S]*?)\{\{\/\1\}\}/g;
+/** `{{#name}}…{{/name}}` or `{{^name}}…{{/name}}`: 1 is `#` or `^`, 2 the name, 3 what is inside */
+const SECTION = /\{\{([#^])([A-Za-z]+)\}\}([\s\S]*?)\{\{\/\2\}\}/g;
 
 /** names used in a template that are not template variables */
 export function unknownTemplateVariables(template: string): string[] {
   const unknown: string[] = [];
   for (const match of template.matchAll(SECTION)) {
-    const name = match[1] as string;
+    const name = match[2] as string;
     if (!(TEMPLATE_VARIABLES as readonly string[]).includes(name)) unknown.push(name);
   }
   for (const match of template.matchAll(PATTERN)) {
@@ -38,14 +40,26 @@ export function unknownTemplateVariables(template: string): string[] {
 }
 
 /**
+ * true when the template shows `name` with no fallback outside a section kept only when it is present:
+ * without the value, the text would lose what the template said there (e.g. the way back to the cart)
+ */
+export function requiresValue(template: string, name: TemplateVariable): boolean {
+  const outside = template.replace(SECTION, (all, kind: string, section: string) =>
+    kind === "#" && section === name ? "" : all,
+  );
+  for (const match of outside.matchAll(PATTERN)) if (match[1] === name && match[2] === undefined) return true;
+  return false;
+}
+
+/**
  * fills a template by regular expressions, one pass per construct: the reference semantics, used for
  * templates the compiled form below cannot represent exactly
  */
 export function renderTemplateByPattern(template: string, values: TemplateValues): string {
   return template
-    .replace(SECTION, (_all, name: string, inner: string) => {
+    .replace(SECTION, (_all, kind: string, name: string, inner: string) => {
       const value = values[name as TemplateVariable];
-      return value !== undefined && value !== "" ? inner : "";
+      return (value !== undefined && value !== "") === (kind === "#") ? inner : "";
     })
     .replace(PATTERN, (_all, name: string, fallback: string | undefined) => {
       const value = values[name as TemplateVariable];
@@ -56,8 +70,8 @@ export function renderTemplateByPattern(template: string, values: TemplateValues
 
 /** a literal, or a variable with its fallback */
 type Part = string | { name: TemplateVariable; fallback: string };
-/** top-level parts, or a section kept only when its variable has a value */
-type Piece = Part | { section: TemplateVariable; parts: Part[] };
+/** top-level parts, or a section kept only when its variable has a value (inverted: has none) */
+type Piece = Part | { section: TemplateVariable; inverted: boolean; parts: Part[] };
 
 function compileParts(text: string): Part[] | null {
   const parts: Part[] = [];
@@ -80,9 +94,13 @@ function compile(template: string): Piece[] | null {
   for (const match of template.matchAll(SECTION)) {
     const index = match.index as number;
     const before = compileParts(template.slice(last, index));
-    const inner = compileParts(match[2] as string);
+    const inner = compileParts(match[3] as string);
     if (!before || !inner) return null;
-    pieces.push(...before, { section: match[1] as TemplateVariable, parts: inner });
+    pieces.push(...before, {
+      section: match[2] as TemplateVariable,
+      inverted: match[1] === "^",
+      parts: inner,
+    });
     last = index + match[0].length;
   }
   const rest = compileParts(template.slice(last));
@@ -123,7 +141,7 @@ export function renderTemplate(template: string, values: TemplateValues): string
   for (const piece of pieces) {
     if (typeof piece === "string") out += piece;
     else if ("section" in piece) {
-      if (present(values[piece.section])) out += renderParts(piece.parts, values);
+      if (present(values[piece.section]) !== piece.inverted) out += renderParts(piece.parts, values);
     } else {
       const value = values[piece.name];
       out += present(value) ? value : piece.fallback;

@@ -2,7 +2,12 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { countSmsSegments, renderSms, renderTemplate } from "../../../src/core/journey/index.js";
 import { formatAmount } from "../../../src/core/journey/step-commands.js";
-import { renderTemplateByPattern, TEMPLATE_VARIABLES } from "../../../src/core/journey/template.js";
+import {
+  renderTemplateByPattern,
+  requiresValue,
+  TEMPLATE_VARIABLES,
+  unknownTemplateVariables,
+} from "../../../src/core/journey/template.js";
 
 describe("SMS segments", () => {
   it("counts GSM-7 septets, with extension characters costing two", () => {
@@ -35,6 +40,23 @@ describe("templates", () => {
     expect(renderTemplate(t, { items: "a shirt" })).toBe("Hi, a shirt.");
   });
 
+  it("keeps an inverted section only when its value is missing", () => {
+    const t =
+      "{{#discountCode}}Use {{discountCode}}.{{/discountCode}}{{^discountCode}}No code needed.{{/discountCode}}";
+    expect(renderTemplate(t, { discountCode: "X5" })).toBe("Use X5.");
+    expect(renderTemplate(t, {})).toBe("No code needed.");
+    expect(renderTemplate(t, { discountCode: "" })).toBe("No code needed.");
+    expect(unknownTemplateVariables("{{^coupon}}x{{/coupon}}")).toEqual(["coupon"]);
+  });
+
+  it("knows which templates need a value: shown with no fallback, outside its own section", () => {
+    expect(requiresValue("Back to your cart: {{link}}", "link")).toBe(true);
+    expect(requiresValue("{{^discountCode}}{{link}}{{/discountCode}}", "link")).toBe(true);
+    expect(requiresValue("Back to your cart: {{link|our shop}}", "link")).toBe(false);
+    expect(requiresValue("Hi.{{#link}} Back: {{link}}{{/link}}", "link")).toBe(false);
+    expect(requiresValue("Reply to this text", "link")).toBe(false);
+  });
+
   it("renders exactly as the pattern reference does, odd templates included", () => {
     const name = fc.constantFrom(...TEMPLATE_VARIABLES, "unknown");
     const token = fc.oneof(
@@ -42,6 +64,7 @@ describe("templates", () => {
       name.map((n) => `{{${n}}}`),
       fc.tuple(name, fc.constantFrom("", "Hi", "a b", "x  y")).map(([n, f]) => `{{ ${n} |${f}}}`),
       name.map((n) => `{{#${n}}}`),
+      name.map((n) => `{{^${n}}}`),
       name.map((n) => `{{/${n}}}`),
     );
     const template = fc.array(token, { maxLength: 14 }).map((t) => t.join(""));

@@ -177,7 +177,11 @@ export function playbookJourney(options: PlaybookOptions = {}): JourneySpec {
             id: "whatsapp",
             channel: "whatsapp",
             ...(options.whatsappTemplates?.urgency ? { contentSid: options.whatsappTemplates.urgency } : {}),
-            variables: { "1": "{{firstName|there}}", "2": "{{discountCode|}}", "3": "{{link}}" },
+            variables: {
+              "1": "{{firstName|there}}",
+              "2": "{{#discountCode}}Use {{discountCode}} for {{discountPercent}}% off today.{{/discountCode}}{{^discountCode}}It is still here for now.{{/discountCode}}",
+              "3": "{{link}}",
+            },
           },
         ],
       },
