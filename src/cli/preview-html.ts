@@ -17,6 +17,7 @@ const REASONS: Record<string, string> = {
   quiet_hours: "quiet hours",
   engaged: "the shopper engaged",
   no_template: "no approved WhatsApp template configured (cartback setup twilio)",
+  no_link: "no link back to the cart (no checkout URL, and no shop URL configured)",
   one_text_per_stage: "one text per stage: another text of this stage went",
   paced: "pacing: too soon after the last message",
   stale: "held past the next stage's start",

@@ -148,6 +148,11 @@ export function createEngine(options: EngineOptions): Engine {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const context = options.plan ?? {};
+  if (!(context.linkBaseUrl && context.secrets?.links) && !context.shopUrl)
+    logger.warn(
+      { setting: "plan.shopUrl" },
+      "engine: no link for carts without a checkout URL (set plan.linkBaseUrl with plan.secrets.links, or plan.shopUrl); texts about them are skipped as no_link",
+    );
   const worker = options.worker ?? `${hostname()}:${process.pid}`;
   const metrics = createMetricsRecorder();
   const routes = routeDestinations(options.destinations ?? []);

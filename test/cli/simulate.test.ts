@@ -206,12 +206,36 @@ describe("cartback simulate", () => {
 
   it("prints a table for people", async () => {
     const { code, stdout } = await runCli(
-      ["simulate", "--format", "table", "--journey", "classic", "-"],
+      [
+        "simulate",
+        "--format",
+        "table",
+        "--journey",
+        "classic",
+        "--shop-url",
+        "https://shop.example.com/cart",
+        "-",
+      ],
       ndjson(identify(ana), add(ana, 0, 30)),
     );
     expect(code).toBe(0);
     expect(stdout).toMatch(/2026-03-03 11:30 {2}p:\S+ +cart-ana +email +1\/email/);
     expect(stdout).toContain("5 messages (3 email, 2 sms)");
+  });
+
+  it("does not send a text that would have no way back to the cart, and says so", async () => {
+    // these events carry no checkout URL: without --shop-url (or signed links) the texts have no link
+    const { code, stdout } = await runCli(
+      ["simulate", "--format", "table", "--journey", "classic", "-"],
+      ndjson(identify(ana), add(ana, 0, 30)),
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/sms +1\/sms .+not sent: no_link/);
+    expect(stdout).toContain("3 messages (3 email)");
+    expect(stdout).toContain("not sent: 2 no_link");
+    const bad = await runCli(["simulate", "--shop-url", "shop.example.com", "-"], ndjson(identify(ana)));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--shop-url");
   });
 
   it("shows the messages pacing held and the ones it did not send, with their reasons", async () => {
@@ -224,7 +248,8 @@ describe("cartback simulate", () => {
       add(eve, 11 * 60 - 20, 250),
       add(eve, 11 * 60 - 15, 60, "USD", "Scarf"),
     );
-    const table = await runCli(["simulate", "--format", "table", "-"], input);
+    const shop = ["--shop-url", "https://shop.example.com/cart"];
+    const table = await runCli(["simulate", "--format", "table", ...shop, "-"], input);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/2026-03-02 21:00 .+whatsapp +1\/whatsapp .+not sent: no_template/);
     expect(table.stdout).toMatch(
@@ -235,7 +260,7 @@ describe("cartback simulate", () => {
     expect(table.stdout).toMatch(/whatsapp +3\/whatsapp .+not sent: no_template/);
     expect(table.stdout).toContain("not sent: 2 no_template");
     // the same in NDJSON with --explain; without it, the output is only the commands
-    const explained = records((await runCli(["simulate", "--explain", "-"], input)).stdout);
+    const explained = records((await runCli(["simulate", "--explain", ...shop, "-"], input)).stdout);
     expect(
       explained
         .filter((r) => r.kind === "skipped" && r.channel === "whatsapp")
@@ -246,7 +271,7 @@ describe("cartback simulate", () => {
     ]);
     const sms = explained.find((r) => r.type === "twilio.sendSms");
     expect(sms.held).toEqual({ due: "2026-03-03T01:00:00.000Z", by: ["after_email", "quiet_hours"] });
-    const plain = records((await runCli(["simulate", "-"], input)).stdout);
+    const plain = records((await runCli(["simulate", ...shop, "-"], input)).stdout);
     expect(plain.some((r) => r.kind === "skipped" || "held" in r)).toBe(false);
   });
 

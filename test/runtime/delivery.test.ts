@@ -75,6 +75,8 @@ function setup(
     destinations,
     clock,
     dispatcher: { random: createSeededRandom(7), baseDelayMs: 60_000, maxAttempts: 3 },
+    // these carts have no checkout URL of their own: the texts link to the shop's cart page
+    plan: { shopUrl: "https://shop.example.com/cart" },
     ...overrides,
   });
   return { engine, store };

@@ -31,6 +31,8 @@ async function main() {
     // the nudge's WhatsApp goes right after its email: the tests that drive this process run on the
     // real clock and wait for both, not ten minutes for the text
     journeys: [{ ...playbookJourney({ whatsappTemplates: TEMPLATES }), pacing: { textDelay: "0m" } }],
+    // the carts of these tests have no checkout URL: the texts link to the shop's cart page
+    plan: { shopUrl: "https://shop.example.com/cart" },
     destinations: [
       mailerliteDestination({ apiKey: ML_TOKEN, baseUrl: process.env.ML_URL as string, pacing: false }),
       twilioDestination({

@@ -31,6 +31,7 @@ describe("pacing in the runtime", () => {
       journeys: [playbookJourney({ whatsappTemplates: WHATSAPP_TEMPLATES })],
       destinations: [],
       clock,
+      plan: { shopUrl: "https://shop.example.com/cart" },
     });
     const traits = {
       email: "eve@example.com",

@@ -42,6 +42,7 @@ export const JOURNEY_DEFAULTS: JourneySettings = {
   storeTimezone: "UTC",
   storeName: null,
   linkBaseUrl: null,
+  shopUrl: null,
   mailerlite: MAILERLITE_DEFAULTS,
   twilio: TWILIO_DEFAULTS,
 };
@@ -124,6 +125,7 @@ export const TRANSFORMATIONS: TransformationInfo[] = [
       storeTimezone: "used when the shopper's timezone is unknown",
       storeName: "shown in messages",
       linkBaseUrl: "where cartback serves signed /r/<token> links; null uses the shop's checkout URL",
+      shopUrl: "where links lead when a cart has no checkout URL; with neither, texts are not sent (no_link)",
       mailerlite: "the mailerlite transformation's settings",
       twilio: "the twilio transformation's settings",
     },

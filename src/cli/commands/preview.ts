@@ -37,6 +37,7 @@ Options:
   --region          ISO country for phone numbers without a country code (e.g. IN, US)
   --store-timezone  timezone for shoppers whose own is unknown (default UTC)
   --link-base       base URL of signed checkout links (key in CARTBACK_LINK_SECRET)
+  --shop-url        where a message's link leads when the cart has no checkout URL
   --store-name      the store's name, as \`storeName\` in the config (the emails' \`store_name\`)
 
 See docs/simulate.md and, for the emails, docs/mailerlite.md.

@@ -31,7 +31,7 @@ import { type CliCommand, type CliIO, UsageError } from "../types.js";
 
 const HELP = `Usage: cartback simulate [--journey <preset|file.json>] [--until <ISO time|+duration>]
                          [--format ndjson|table] [--explain] [--report [--format text|json|html]]
-                         [--region CC] [--store-timezone TZ] [--link-base URL]
+                         [--region CC] [--store-timezone TZ] [--link-base URL] [--shop-url URL]
                          [--reorder-window auto|all|<duration>] <events.ndjson|->
 
 Replays events in timestamp order on a virtual clock and shows every command the journey would
@@ -52,6 +52,8 @@ Options:
   --store-timezone  timezone for shoppers whose own is unknown (default UTC)
   --link-base       base URL of signed checkout links; the signing key is read from
                     CARTBACK_LINK_SECRET (without both, messages carry the shop's checkout URL)
+  --shop-url        where a message's link leads when the cart has no checkout URL (e.g. the
+                    shop's cart page); without a link, a text that shows one is not sent (no_link)
   --reorder-window  how far out of order the input may be while it is replayed as it is read:
                     auto (default): 1h, unless one of the first 10,000 events is further out
                     of order, then all; all: hold every event and sort (any order, more memory);
@@ -84,6 +86,7 @@ export function readReplayFlag(
   else if (flag === "--region") options.defaultRegion = flagSetting(flag, value(), RegionSetting);
   else if (flag === "--store-timezone") context.storeTimezone = flagSetting(flag, value(), TimezoneSetting);
   else if (flag === "--link-base") context.linkBaseUrl = flagSetting(flag, value(), UrlSetting);
+  else if (flag === "--shop-url") context.shopUrl = flagSetting(flag, value(), UrlSetting);
   else return false;
   return true;
 }

@@ -74,6 +74,12 @@ function stageDiscount(
   return { discount: { percent, code: issued.code, registeredBy }, register, instance: next };
 }
 
+/** true when messages about `cart` can carry a link back to it (see `messageLink`) */
+export function hasLink(run: Run, cart: Cart): boolean {
+  const { context } = run;
+  return Boolean((context.linkBaseUrl && context.secrets?.links) || cart.checkoutUrl || context.shopUrl);
+}
+
 /** the link a message carries: a signed `/r/<token>` when the runtime serves them, else the cart's own or the shop's */
 function messageLink(run: Run, cart: Cart, stage: Stage, step: Step): string | null {
   const { journey, profile, now, context } = run;

@@ -11,7 +11,7 @@ import { isContentSid, NO_TEMPLATE } from "./content-template.js";
 import type { ResolvedJourney } from "./define.js";
 import type { Step } from "./schema.js";
 import { renderSms } from "./sms-render.js";
-import { renderTemplate, type TemplateValues } from "./template.js";
+import { renderTemplate, requiresValue, type TemplateValues } from "./template.js";
 
 export interface StepRenderInput {
   journey: ResolvedJourney;
@@ -32,6 +32,19 @@ export interface StepRenderInput {
   storeName: string | null;
   /** when the message was due and what held it, if it goes out later */
   held?: { due: number; by: string[] } | null;
+}
+
+/**
+ * a text whose template shows the link, for a cart with no link and a shop with no URL: it would leave
+ * the shopper no way back to the cart, so it is not sent
+ */
+export const NO_LINK = "no_link";
+
+/** true when the text `step` would send (with `template` in place of its own) shows the link */
+export function textNeedsLink(step: Step, template: string | null = null): boolean {
+  if (step.channel === "sms") return requiresValue(template ?? step.template, "link");
+  if (step.channel === "whatsapp") return Object.values(step.variables).some((t) => requiresValue(t, "link"));
+  return false;
 }
 
 /** the step's commands in the order they run, or why it cannot be sent (a skip reason) */
@@ -103,6 +116,7 @@ export function renderStep(input: StepRenderInput): StepRender {
     );
   } else if (step.channel === "sms") {
     const template = input.template ?? step.template;
+    if (values.link === undefined && textNeedsLink(step, template)) return fail(NO_LINK);
     const sms = renderSms(template, values, itemNames(cart), input.journey.smsMaxSegments);
     if (!sms.success) return fail("sms_too_long");
     commands.push(
@@ -117,6 +131,7 @@ export function renderStep(input: StepRenderInput): StepRender {
   } else if (step.channel === "whatsapp") {
     const contentSid = input.contentSid ?? step.contentSid;
     if (!isContentSid(contentSid)) return fail(NO_TEMPLATE);
+    if (values.link === undefined && textNeedsLink(step)) return fail(NO_LINK);
     const withItems: TemplateValues = Object.assign({}, values);
     withItems.items = itemNames(cart).join(", ") || "your cart";
     const contentVariables: Record<string, string> = {};

@@ -18,7 +18,7 @@ import { activePause, addJourneyTime, skipWindowAt } from "./blackout.js";
 import { channelBlock } from "./channel-gate.js";
 import { NO_TEMPLATE, stepContentSid } from "./content-template.js";
 import { toMs } from "./duration.js";
-import { emitStep, type Held } from "./emit-step.js";
+import { emitStep, type Held, hasLink } from "./emit-step.js";
 import { endInstance } from "./exit.js";
 import { HOLDOUT_REASON } from "./holdout.js";
 import { copyInstance, isStepDone, type JourneyInstance, withSkipped } from "./instance.js";
@@ -29,7 +29,7 @@ import { isInSendWindow, nextSendWindowOpen } from "./quiet-hours.js";
 import { instanceOrigin, predicateContext, type Run, wake } from "./run.js";
 import type { Stage, Step } from "./schema.js";
 import { assignSegment } from "./segments.js";
-import { analyticsCommand } from "./step-commands.js";
+import { analyticsCommand, NO_LINK, textNeedsLink } from "./step-commands.js";
 import type { ThresholdTable } from "./thresholds.js";
 import { COMPLETION_DELAY, sendTime, stageDelay, triggerTime } from "./timing.js";
 
@@ -117,7 +117,7 @@ function nextStageStart(
 
 /**
  * the first check a step fails now, as its skip reason — stage and step conditions, a WhatsApp
- * template, the channel gate (not timing) — or null when it would pass
+ * template, the channel gate, a link for a text that shows one (not timing) — or null when it would pass
  */
 function failedCheck(
   run: Run,
@@ -133,9 +133,13 @@ function failedCheck(
   // a WhatsApp message without an approved template would only fail at Twilio
   if (step.channel === "whatsapp" && stepContentSid(step, ctx) === null) return NO_TEMPLATE;
   const channel = stepChannel(step);
-  return channel === null
-    ? null
-    : channelBlock(run.journey, channel, stage.stage, run.profile, cart, instance, table);
+  const blocked =
+    channel === null
+      ? null
+      : channelBlock(run.journey, channel, stage.stage, run.profile, cart, instance, table);
+  if (blocked !== null) return blocked;
+  // a text that shows the link, about a cart with none: the shopper would have no way back to it
+  return textNeedsLink(step) && !hasLink(run, cart) ? NO_LINK : null;
 }
 
 /** why a text step gives way under one text per stage, or null */

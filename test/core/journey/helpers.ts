@@ -35,6 +35,7 @@ export function makeProfile(overrides: Partial<Profile> = {}): Profile {
   };
 }
 
+/** a cart as a store's checkout leaves it, with the link back to it; override what a test is about */
 export function makeCart(overrides: Partial<Cart> = {}): Cart {
   const items = overrides.items ?? [{ productId: "sku-1", name: "Linen shirt", quantity: 1, price: 60 }];
   return {
@@ -45,6 +46,7 @@ export function makeCart(overrides: Partial<Cart> = {}): Cart {
     status: "active",
     createdAt: T0 - 10 * MIN,
     updatedAt: T0,
+    checkoutUrl: `https://shop.example.com/checkouts/${overrides.id ?? "c1"}`,
     ...overrides,
     items,
   };

@@ -148,7 +148,9 @@ function eventsOf(messages: Record<string, unknown>[]): CartEvent[] {
 function simulate(journeys: JourneySpec[], events: CartEvent[]): SimulatedCommand[] {
   const out: SimulatedCommand[] = [];
   const until = (events.at(-1)?.at ?? 0) + 40 * DAY;
-  runSimulation(events, { journeys, until, onCommand: (c) => out.push(c) });
+  // the shop's cart page is where texts lead: these carts come without a link of their own
+  const context = { shopUrl: "https://shop.example.com/cart" };
+  runSimulation(events, { journeys, until, context, onCommand: (c) => out.push(c) });
   return out;
 }
 

@@ -158,7 +158,13 @@ function timeline(s: Scenario): string[] {
   const out: SimulatedCommand[] = [];
   const events = toEvents(...s.events).sort((a, b) => a.at - b.at);
   const journey = PRESETS[s.journey]!({ whatsappTemplates: WHATSAPP_TEMPLATES });
-  runSimulation(events, { journeys: [journey], until: T0 + 40 * 86_400_000, onCommand: (c) => out.push(c) });
+  runSimulation(events, {
+    journeys: [journey],
+    until: T0 + 40 * 86_400_000,
+    // the shop's cart page is where texts lead: these carts come without a link of their own
+    context: { shopUrl: "https://shop.example.com/cart" },
+    onCommand: (c) => out.push(c),
+  });
   return messageTimeline(out);
 }
 

@@ -5,8 +5,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PRESETS, renderSms } from "../../../src/core/journey/index.js";
-import type { TemplateValues } from "../../../src/core/journey/template.js";
-import { DAY, drive, makeCart, makeProfile, T0 } from "./helpers.js";
+import { renderTemplate, type TemplateValues } from "../../../src/core/journey/template.js";
+import { DAY, drive, makeCart, makeProfile, T0, WHATSAPP_TEMPLATES } from "./helpers.js";
 
 const templates = Object.entries(PRESETS).flatMap(([preset, make]) =>
   make().stages.flatMap((stage) =>
@@ -92,9 +92,45 @@ describe("preset SMS copy", () => {
   });
 });
 
+const whatsappSteps = Object.entries(PRESETS).flatMap(([preset, make]) =>
+  make().stages.flatMap((stage) =>
+    stage.steps.flatMap((step) =>
+      step.channel === "whatsapp" ? [{ where: `${preset} ${stage.stage}/${step.id}`, step }] : [],
+    ),
+  ),
+);
+
+describe("preset WhatsApp variables", () => {
+  it.each(whatsappSteps.map((w) => [w.where, w.step] as const))(
+    "%s: every variable has a value for every cart with a link (WhatsApp refuses an empty one)",
+    (_w, step) => {
+      if (step.channel !== "whatsapp") return;
+      fc.assert(
+        fc.property(values, fc.array(products, { minLength: 1, maxLength: 6 }), (v, items) => {
+          const filled: TemplateValues = { items: items.join(", "), link: "https://shop.example.com/r/abc" };
+          if (v.firstName) filled.firstName = v.firstName;
+          if (v.discount) {
+            filled.discountCode = v.discount[0];
+            filled.discountPercent = v.discount[1];
+          }
+          for (const [n, t] of Object.entries(step.variables)) {
+            const value = renderTemplate(t, filled).trim();
+            expect(value, `{{${n}}}`).not.toBe("");
+            expect(value).not.toMatch(/\{\{|\}\}/);
+            if (v.discount && t.includes("discountCode")) expect(value).toContain(v.discount[0]);
+          }
+        }),
+        { numRuns: 200 },
+      );
+    },
+  );
+});
+
 describe("a text whose cart has no restore URL", () => {
   const noLink = makeProfile({
-    carts: [makeCart({ items: [{ productId: "x", name: "Lamp", quantity: 1, price: 60 }] })],
+    carts: [
+      makeCart({ items: [{ productId: "x", name: "Lamp", quantity: 1, price: 60 }], checkoutUrl: undefined }),
+    ],
   });
 
   it("carries the shop's URL when the planner knows it", () => {
@@ -104,5 +140,22 @@ describe("a text whose cart has no restore URL", () => {
     const texts = emitted.filter((e) => e.command.type === "twilio.sendSms").map((e) => e.command);
     expect(texts).toHaveLength(2);
     for (const t of texts) expect((t as { body: string }).body).toContain("https://shop.example.com/cart");
+  });
+
+  it("is not sent without the shop's URL either: the email goes, the texts are skipped as no_link", () => {
+    for (const preset of ["classic", "coordinated", "playbook"] as const) {
+      const journey = PRESETS[preset]!({ whatsappTemplates: WHATSAPP_TEMPLATES });
+      const { emitted, profile } = drive(journey, noLink, [], T0 + 40 * DAY);
+      const channels = emitted.filter((e) => e.command.kind === "message").map((e) => e.command.channel);
+      expect(channels, preset).toContain("email");
+      expect(
+        channels.filter((c) => c !== "email"),
+        preset,
+      ).toEqual([]);
+      const skipped = Object.values(profile.journeys).flatMap((i) => i.skipped ?? []);
+      const texts = skipped.filter((s) => s.channel === "sms" || s.channel === "whatsapp");
+      expect(texts.length, preset).toBeGreaterThan(0);
+      expect(new Set(texts.map((s) => s.reason)), preset).toEqual(new Set(["no_link"]));
+    }
   });
 });

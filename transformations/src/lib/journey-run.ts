@@ -27,6 +27,8 @@ export interface JourneySettings {
   storeTimezone: string;
   storeName: string | null;
   linkBaseUrl: string | null;
+  /** where a text leads when the cart has no checkout URL of its own */
+  shopUrl: string | null;
   mailerlite: MailerliteSettings;
   twilio: TwilioSettings;
 }
@@ -127,6 +129,7 @@ export function planContext(settings: JourneySettings, secrets: PlanContext["sec
   const context: PlanContext = { storeTimezone: settings.storeTimezone };
   if (settings.storeName) context.storeName = settings.storeName;
   if (settings.linkBaseUrl) context.linkBaseUrl = settings.linkBaseUrl;
+  if (settings.shopUrl) context.shopUrl = settings.shopUrl;
   if (secrets) context.secrets = secrets;
   return context;
 }
