@@ -3,6 +3,12 @@
  * identify, start checkout and order, the way the JavaScript SDK sends them (full `context`).
  */
 
+/**
+ * what the benchmarks plan with: the generated carts have no checkout URL of their own, so texts link
+ * to the shop's cart page (as with \`links.fallbackUrl\`) and are rendered like any deployment's
+ */
+export const BENCH_PLAN = { shopUrl: "https://shop.example.com/cart" } as const;
+
 export interface StreamOptions {
   /** how many carts (one shopper session each) */
   carts: number;

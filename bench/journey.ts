@@ -23,7 +23,7 @@ import { createProfileBook } from "../src/core/identity.js";
 import { planJourney, playbookJourney } from "../src/core/journey/index.js";
 import { normalizeEvent } from "../src/core/normalize/index.js";
 import type { Profile } from "../src/core/profile.js";
-import { generateLines } from "./generate-stream.js";
+import { BENCH_PLAN, generateLines } from "./generate-stream.js";
 
 const START = Date.parse("2026-03-02T00:00:00.000Z");
 const ZONES = ["Asia/Kolkata", "America/New_York", "Europe/London", "UTC", "Australia/Sydney"];
@@ -178,12 +178,12 @@ export function planningThroughput(): void {
   const rate = (n: number, ms: number) => Math.round((n / ms) * 1000).toLocaleString("en-US");
   // at abandonment, 2 h after the last event: the plan starts each journey and sends stage 1
   const atStart = (p: Profile) => p.lastSeenAt + 2 * 3_600_000;
-  planJourney(journey, profiles[0] as Profile, atStart(profiles[0] as Profile)); // warm-up
+  planJourney(journey, profiles[0] as Profile, atStart(profiles[0] as Profile), BENCH_PLAN); // warm-up
   let commands = 0;
   const started: { profile: Profile; wakeAt: number }[] = [];
   const [, startMs] = time(() => {
     for (const p of profiles) {
-      const plan = planJourney(journey, p, atStart(p));
+      const plan = planJourney(journey, p, atStart(p), BENCH_PLAN);
       commands += plan.commands.length;
       if (plan.wakeAt !== null) started.push({ profile: plan.profile, wakeAt: plan.wakeAt });
     }
@@ -195,7 +195,7 @@ export function planningThroughput(): void {
   commands = 0;
   const [, advanceMs] = time(() => {
     for (const { profile, wakeAt } of started)
-      commands += planJourney(journey, profile, wakeAt).commands.length;
+      commands += planJourney(journey, profile, wakeAt, BENCH_PLAN).commands.length;
   });
   console.log(
     `planJourney (playbook, advancing them at their next wake-up): ${started.length} profiles in ${advanceMs.toFixed(0)} ms → ${rate(started.length, advanceMs)} profiles/s (${commands} commands)`,
@@ -204,7 +204,7 @@ export function planningThroughput(): void {
   commands = 0;
   const [, lateMs] = time(() => {
     for (const p of profiles)
-      commands += planJourney(journey, p, p.lastSeenAt + 26 * 3_600_000).commands.length;
+      commands += planJourney(journey, p, p.lastSeenAt + 26 * 3_600_000, BENCH_PLAN).commands.length;
   });
   console.log(
     `planJourney (playbook, first planned 26 h after the last event): ${profiles.length} profiles in ${lateMs.toFixed(0)} ms → ${rate(profiles.length, lateMs)} profiles/s (${commands} commands)`,

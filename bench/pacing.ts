@@ -12,7 +12,7 @@ import type { Command } from "../src/core/commands.js";
 import type { CartEvent } from "../src/core/events.js";
 import { PRESETS } from "../src/core/journey/index.js";
 import { normalizeEvent } from "../src/core/normalize/index.js";
-import { generateMessages } from "./generate-stream.js";
+import { BENCH_PLAN, generateMessages } from "./generate-stream.js";
 
 const HOUR = 3_600_000;
 
@@ -49,6 +49,7 @@ export function pacingReport(carts: number, preset = "playbook"): PacingReport {
   runSimulation(events, {
     journeys: [(PRESETS[preset] as () => never)()],
     until: (events.at(-1)?.at ?? 0) + 40 * 24 * HOUR,
+    context: BENCH_PLAN,
     onCommand: ({ at, command }) => {
       if (command.kind !== "message") return;
       const list = byShopper.get(command.profileId) ?? [];

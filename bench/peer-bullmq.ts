@@ -41,6 +41,7 @@ import type { Profile } from "../src/core/profile.js";
 import { emptyProfile, reduceProfile } from "../src/core/reduce.js";
 import { createKeyedLock } from "../src/runtime/keyed-lock.js";
 import type { ScheduledCommand } from "../src/runtime/store.js";
+import { BENCH_PLAN } from "./generate-stream.js";
 
 export interface PeerOptions {
   redisUrl: string;
@@ -245,7 +246,7 @@ export function createPeer(options: PeerOptions) {
       }
       let profile = chosen.profile;
       for (const event of group) profile = reduceProfile(profile, event);
-      const planned = planShopper(journeys, profile, now);
+      const planned = planShopper(journeys, profile, now, BENCH_PLAN);
       const self = chosen.members.find((m) => m.id === planned.profile.id);
       const read = chosen.members.map((m) => ({ id: m.id, v: m.v }));
       const ordered = newOrders(self?.profile ?? null, planned.profile);
@@ -323,7 +324,7 @@ export function createPeer(options: PeerOptions) {
             // BullMQ's clock says the job is due; the benchmark's accelerated clock, read a moment
             // apart in another process, may say it is a few virtual seconds early
             const now = Math.max(options.now(), wakeAt);
-            const planned = planShopper(journeys, doc.profile, now);
+            const planned = planShopper(journeys, doc.profile, now, BENCH_PLAN);
             const ordered = newOrders(doc.profile, planned.profile);
             if (!(await save([{ id: profileId, v: doc.v }], planned.profile, planned.wakeAt, [], ordered)))
               continue;

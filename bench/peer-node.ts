@@ -22,7 +22,7 @@ import type { ScheduledCommand, Store } from "../src/runtime/store.js";
 import { memoryStore } from "../src/stores/memory.js";
 import { postgresStore } from "../src/stores/postgres.js";
 import { sqliteStore } from "../src/stores/sqlite.js";
-import { generateMessages } from "./generate-stream.js";
+import { BENCH_PLAN, generateMessages } from "./generate-stream.js";
 import { createPeer } from "./peer-bullmq.js";
 
 export interface NodeConfig {
@@ -102,7 +102,13 @@ function openStore(config: NodeConfig): Store {
 /** one abandoned shopper's stored state, with `TPL0` where each copy's number goes */
 async function template() {
   const store = memoryStore();
-  const engine = createEngine({ store, journeys, destinations: [], clock: createManualClock(TEMPLATE_AT) });
+  const engine = createEngine({
+    store,
+    journeys,
+    destinations: [],
+    clock: createManualClock(TEMPLATE_AT),
+    plan: BENCH_PLAN,
+  });
   const timestamp = new Date(TEMPLATE_AT).toISOString();
   const contact = { userId: "TPL0", anonymousId: "anon-TPL0", timestamp, context: { timezone: "UTC" } };
   await engine.ingest([
@@ -407,7 +413,7 @@ async function main() {
       await store.close();
       await fill(config, result);
     } else if (config.phase === "ingest") {
-      const engine = createEngine({ store, journeys, destinations: [], clock: manual });
+      const engine = createEngine({ store, journeys, destinations: [], clock: manual, plan: BENCH_PLAN });
       let batch: Record<string, unknown>[] = [];
       const flush = async () => {
         manual.set(Math.max(manual.now(), atOf(batch[batch.length - 1] as Record<string, unknown>)));
@@ -453,6 +459,7 @@ async function main() {
         destinations: [recorder],
         clock: accelerated,
         dispatcher: { intervalMs: 3_600_000 },
+        plan: BENCH_PLAN,
       });
       engine.start();
       Object.assign(result, await feed(config, accelerated, realAt, (batch) => engine.ingest(batch)));

@@ -31,6 +31,7 @@ import { serveNode } from "../src/server/node.js";
 import { memoryStore } from "../src/stores/memory.js";
 import { migrateSqlite, sqliteStore } from "../src/stores/sqlite.js";
 import { afternoonZone } from "../test/helpers/time-zones.js";
+import { BENCH_PLAN } from "./generate-stream.js";
 
 const SHOPPERS = Number(process.env.BENCH_RUNTIME_SHOPPERS ?? 10_000);
 const WARMUP = Number(process.env.BENCH_RUNTIME_WARMUP ?? SHOPPERS);
@@ -143,7 +144,7 @@ async function ingestBench(dir: string) {
       ),
   };
   const clock = createManualClock(T0 + 60_000);
-  const engine = createEngine({ store, journeys, destinations: [], clock });
+  const engine = createEngine({ store, journeys, destinations: [], clock, plan: BENCH_PLAN });
   // the same engine behind cartback's HTTP API, configured and served as `cartback serve` does (the
   // adapter reads each body within the configured limit): what a RudderStack SDK's batches go through
   const config = resolveConfig({ writeKey: "bench", emulators: true }, {});
@@ -355,7 +356,7 @@ async function ingestBench(dir: string) {
 async function profileTemplate(timezone: string) {
   const store = memoryStore();
   const clock = createManualClock(T0);
-  const engine = createEngine({ store, journeys, destinations: [], clock });
+  const engine = createEngine({ store, journeys, destinations: [], clock, plan: BENCH_PLAN });
   await engine.ingest(shopper(0, T0, "TPL", timezone));
   const stored = await store.load("p:user:TPL0");
   await store.close();
@@ -427,6 +428,7 @@ async function schedulerBench(dir: string) {
     journeys,
     destinations: [],
     clock: createManualClock(template.wakeAt + 2),
+    plan: BENCH_PLAN,
   });
   await engine.ingest(shopper(0, T0, "mem"));
   await engine.tick();
@@ -452,7 +454,7 @@ async function latencyBench(dir: string) {
     afternoonZone(Date.now()),
   );
   const store = sqliteStore({ path });
-  const engine = createEngine({ store, journeys, destinations: [], clock: systemClock });
+  const engine = createEngine({ store, journeys, destinations: [], clock: systemClock, plan: BENCH_PLAN });
   engine.start();
   // ingest load at the same time: batches of 100 messages, back to back
   let ingested = 0;

@@ -16,7 +16,7 @@ import { afternoonZone } from "../test/helpers/time-zones.js";
 import { asEvents, createSandbox, type Sandbox, type SandboxEvent } from "../test/transformations/sandbox.js";
 import { JOURNEY_DEFAULTS, MAILERLITE_DEFAULTS, TWILIO_DEFAULTS } from "../transformations/src/catalog.js";
 import { toDueMessages } from "../transformations/src/lib/due-events.js";
-import { generateMessages } from "./generate-stream.js";
+import { BENCH_PLAN, generateMessages } from "./generate-stream.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BATCH = 200;
@@ -173,14 +173,21 @@ const CASES: Record<string, { file: string; settings?: object }> = {
   "normalize-cart-events": { file: "normalize-cart-events" },
   mailerlite: { file: "mailerlite", settings: { ...MAILERLITE_DEFAULTS, groupIds: GROUP_IDS } },
   twilio: { file: "twilio", settings: TWILIO_SENDERS },
-  "journey (events)": { file: "journey", settings: { ...JOURNEY_DEFAULTS, output: "events" } },
+  "journey (events)": {
+    file: "journey",
+    settings: { ...JOURNEY_DEFAULTS, shopUrl: BENCH_PLAN.shopUrl, output: "events" },
+  },
   "journey (webhook)": {
     file: "journey",
-    settings: { ...JOURNEY_DEFAULTS, mailerlite: { ...MAILERLITE_DEFAULTS, groupIds: GROUP_IDS } },
+    settings: {
+      ...JOURNEY_DEFAULTS,
+      shopUrl: BENCH_PLAN.shopUrl,
+      mailerlite: { ...MAILERLITE_DEFAULTS, groupIds: GROUP_IDS },
+    },
   },
   "journey (HTTP)": {
     file: "journey",
-    settings: { ...JOURNEY_DEFAULTS, twilio: TWILIO_SENDERS },
+    settings: { ...JOURNEY_DEFAULTS, shopUrl: BENCH_PLAN.shopUrl, twilio: TWILIO_SENDERS },
   },
 };
 
