@@ -210,7 +210,9 @@ async function fill(config: NodeConfig, result: NodeResult) {
     });
     result.pendingBefore = await peer.pending();
     const missing = Math.max(config.due, config.pending - result.pendingBefore);
-    for (let i = 0; i < missing; i += 1_000) {
+    // four chunks in flight, so the process builds the next while Redis runs the last one's scripts
+    const chunks = Array.from({ length: Math.ceil(missing / 1_000) }, (_, c) => c * 1_000);
+    const writeChunk = async (i: number) => {
       const pipeline = peer.redis.pipeline();
       const jobs = [];
       for (let k = i; k < Math.min(missing, i + 1_000); k++) {
@@ -236,9 +238,13 @@ async function fill(config: NodeConfig, result: NodeResult) {
           },
         });
       }
-      await pipeline.exec();
-      await peer.queue.addBulk(jobs);
-    }
+      await Promise.all([pipeline.exec(), peer.queue.addBulk(jobs)]);
+    };
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let i = chunks.shift(); i !== undefined; i = chunks.shift()) await writeChunk(i);
+      }),
+    );
     result.filled = missing;
     await peer.close();
     return;

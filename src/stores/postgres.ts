@@ -202,6 +202,16 @@ export function postgresStore(options: PostgresStoreOptions): Store {
   }
   const schema = options.schema ?? "cartback";
   const q = quoteSchema(schema);
+  /**
+   * a named (prepared) statement: each connection parses and plans it once, not on every call. Every
+   * shopper transaction runs the same few statements, and in the peer benchmark's ingest parsing and
+   * planning them again was most of the server's CPU (see docs/performance.md)
+   */
+  const prepared = (name: string, text: string, values: unknown[]) => ({
+    name: `${schema}.${name}`,
+    text,
+    values,
+  });
   const lock = createKeyedLock();
   let closed = false;
   let opening: Promise<Pool> | null = null;
@@ -275,8 +285,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
   const resolveWith = async (client: PoolClient | Pool, keys: readonly string[]): Promise<string[]> => {
     if (keys.length === 0) return [];
     const { rows } = await client.query<{ key: string; profile_id: string }>(
-      `SELECT key, profile_id FROM ${q}.identity_keys WHERE key = ANY($1)`,
-      [[...keys]],
+      prepared("resolve", `SELECT key, profile_id FROM ${q}.identity_keys WHERE key = ANY($1)`, [[...keys]]),
     );
     const owners = new Map(rows.map((r) => [r.key, r.profile_id]));
     const ids: string[] = [];
@@ -294,10 +303,13 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       wake_at: string | null;
       keys: string[];
     }>(
-      `SELECT p.doc, p.version, s.wake_at,
-         coalesce((SELECT array_agg(k.key ORDER BY k.key) FROM ${q}.identity_keys k WHERE k.profile_id = p.id), '{}') AS keys
-       FROM ${q}.profiles p LEFT JOIN ${q}.schedule s ON s.profile_id = p.id WHERE p.id = $1`,
-      [id],
+      prepared(
+        "load",
+        `SELECT p.doc, p.version, s.wake_at,
+           coalesce((SELECT array_agg(k.key ORDER BY k.key) FROM ${q}.identity_keys k WHERE k.profile_id = p.id), '{}') AS keys
+         FROM ${q}.profiles p LEFT JOIN ${q}.schedule s ON s.profile_id = p.id WHERE p.id = $1`,
+        [id],
+      ),
     );
     const row = rows[0];
     if (!row) return null;
@@ -355,10 +367,13 @@ export function postgresStore(options: PostgresStoreOptions): Store {
       if (toAdd.length > 0) {
         // takes free keys and keys of the locked profiles; a key owned by anyone else stays put
         const { rows } = await client.query<{ key: string }>(
-          `INSERT INTO ${q}.identity_keys AS k (key, profile_id) SELECT unnest($1::text[]), $2
-           ON CONFLICT (key) DO UPDATE SET profile_id = EXCLUDED.profile_id
-           WHERE k.profile_id = ANY($3) RETURNING k.key`,
-          [toAdd, id, locked],
+          prepared(
+            "add_keys",
+            `INSERT INTO ${q}.identity_keys AS k (key, profile_id) SELECT unnest($1::text[]), $2
+             ON CONFLICT (key) DO UPDATE SET profile_id = EXCLUDED.profile_id
+             WHERE k.profile_id = ANY($3) RETURNING k.key`,
+            [toAdd, id, locked],
+          ),
         );
         if (rows.length < toAdd.length) {
           const taken = new Set(rows.map((r) => r.key));
@@ -372,15 +387,20 @@ export function postgresStore(options: PostgresStoreOptions): Store {
         }
       }
       if (!had || had.some((key) => !wanted.includes(key))) {
-        await client.query(`DELETE FROM ${q}.identity_keys WHERE profile_id = $1 AND NOT (key = ANY($2))`, [
-          id,
-          wanted,
-        ]);
+        await client.query(
+          prepared(
+            "drop_keys",
+            `DELETE FROM ${q}.identity_keys WHERE profile_id = $1 AND NOT (key = ANY($2))`,
+            [id, wanted],
+          ),
+        );
       }
     }
     // profile, wake-up (which also releases a lease) and outbox in one round trip
     const { rows } = await client.query<{ version: number; enqueued: string[] }>(
-      `WITH saved AS (
+      prepared(
+        "save",
+        `WITH saved AS (
          INSERT INTO ${q}.profiles AS p (id, doc, version, updated_at) VALUES ($1, $2, 1, $3)
          ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc, version = p.version + 1, updated_at = EXCLUDED.updated_at
          RETURNING version),
@@ -397,24 +417,26 @@ export function postgresStore(options: PostgresStoreOptions): Store {
          ON CONFLICT (key) DO NOTHING RETURNING key)
        SELECT (SELECT version FROM saved) AS version,
          coalesce((SELECT array_agg(key) FROM enqueued), '{}') AS enqueued`,
-      [
-        id,
-        JSON.stringify(write.profile),
-        write.now,
-        write.wakeAt,
-        inserts.map((i) => i.key),
-        inserts.map((i) => i.destination),
-        inserts.map((i) => JSON.stringify(i.command)),
-        inserts.map((i) => i.dueAt),
-      ],
+        [
+          id,
+          JSON.stringify(write.profile),
+          write.now,
+          write.wakeAt,
+          inserts.map((i) => i.key),
+          inserts.map((i) => i.destination),
+          inserts.map((i) => JSON.stringify(i.command)),
+          inserts.map((i) => i.dueAt),
+        ],
+      ),
     );
     const added = new Set(rows[0]!.enqueued);
     return { enqueued: inserts.map((i) => i.key).filter((key) => added.has(key)), version: rows[0]!.version };
   };
 
-  const query = async <R extends object>(text: string, values: unknown[]) => {
+  /** a query on any connection of the pool; `name` prepares it (for the statements the loops run) */
+  const query = async <R extends object>(text: string, values: unknown[], name?: string) => {
     const pool = await getPool();
-    return pool.query<R>(text, values);
+    return name ? pool.query<R>(prepared(name, text, values)) : pool.query<R>(text, values);
   };
 
   return {
@@ -467,6 +489,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
          UPDATE ${q}.schedule s SET due_at = $3, lease_owner = $4 FROM due WHERE s.profile_id = due.profile_id
          RETURNING s.profile_id AS id, s.wake_at, due.due_at AS claimable_at`,
         [now, limit, now + lease.leaseMs, lease.worker],
+        "claim_due",
       );
       return rows
         .map((r) => ({ id: r.id, wakeAt: Number(r.wake_at), at: Number(r.claimable_at) }))
@@ -489,6 +512,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
            .map((c) => `o.${c.trim()}`)
            .join(", ")}, due.sending_since AS old_since, due.available_at AS old_available`,
         [now, limit, lease.worker, now + lease.leaseMs],
+        "claim_outbox",
       );
       return rows
         .sort(
@@ -505,6 +529,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
         `UPDATE ${q}.outbox SET state = 'sent', sent_at = $1, provider_id = $2, available_at = NULL,
            lease_owner = NULL, sending_since = NULL WHERE key = $3 AND state IN (${sqlStatesFrom("markSent")})`,
         [receipt.at, receipt.providerId ?? null, key],
+        "mark_sent",
       );
       return (rowCount ?? 0) > 0;
     },
@@ -515,6 +540,7 @@ export function postgresStore(options: PostgresStoreOptions): Store {
            lease_owner = NULL, sending_since = CASE WHEN $4 THEN sending_since END
          WHERE key = $3 AND state IN (${sqlStatesFrom("markRetry")})`,
         [plan.error, plan.nextAttemptAt, key, plan.outcomeUnknown === true],
+        "mark_retry",
       );
       return (rowCount ?? 0) > 0;
     },
