@@ -45,6 +45,12 @@ export interface PostgresStoreOptions {
    * without a listener they would crash the process. The next query reports the outage anyway.
    */
   onPoolError?: (error: Error) => void;
+  /**
+   * prepare the statements every transaction runs once per connection (default true). Set false
+   * behind a pooler that cannot carry prepared statements across its server connections, such as
+   * PgBouncer in transaction mode before 1.21
+   */
+  preparedStatements?: boolean;
 }
 
 /** the schema, one step per version; `$schema` is replaced by the quoted schema name */
@@ -204,14 +210,12 @@ export function postgresStore(options: PostgresStoreOptions): Store {
   const q = quoteSchema(schema);
   /**
    * a named (prepared) statement: each connection parses and plans it once, not on every call. Every
-   * shopper transaction runs the same few statements, and in the peer benchmark's ingest parsing and
-   * planning them again was most of the server's CPU (see docs/performance.md)
+   * shopper transaction runs the same few statements; naming them took the server's CPU for the peer
+   * benchmark's ingest from 456 to 271 s (docs/performance.md)
    */
-  const prepared = (name: string, text: string, values: unknown[]) => ({
-    name: `${schema}.${name}`,
-    text,
-    values,
-  });
+  const prepare = options.preparedStatements !== false;
+  const prepared = (name: string, text: string, values: unknown[]) =>
+    prepare ? { name: `${schema}.${name}`, text, values } : { text, values };
   const lock = createKeyedLock();
   let closed = false;
   let opening: Promise<Pool> | null = null;

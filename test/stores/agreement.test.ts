@@ -173,4 +173,18 @@ describe("stores agree with the memory store on random operation sequences", () 
     },
     120_000,
   );
+
+  it.skipIf(!url)(
+    url
+      ? "postgres without prepared statements (as behind a transaction pooler)"
+      : "postgres without prepared statements (skipped: DATABASE_URL is not set)",
+    async () => {
+      await checkAgreement(async () => {
+        const schema = `cartback_agree_${process.pid}_${schemas.length}`;
+        schemas.push(schema);
+        return postgresStore({ connectionString: url!, schema, max: 2, preparedStatements: false });
+      }, 5);
+    },
+    120_000,
+  );
 });
