@@ -13,7 +13,7 @@ import type { Command } from "../src/core/commands.js";
 import { COMMAND_TYPES } from "../src/core/commands.js";
 import { playbookJourney, resolveJourney } from "../src/core/journey/index.js";
 import type { Destination } from "../src/destinations/types.js";
-import { type Clock, createManualClock } from "../src/runtime/clock.js";
+import { type Clock, createManualClock, type ManualClock } from "../src/runtime/clock.js";
 import { createEngine } from "../src/runtime/engine.js";
 import { silentLogger } from "../src/runtime/logger.js";
 import { createMetricsRecorder } from "../src/runtime/metrics.js";
@@ -303,6 +303,32 @@ async function fill(config: NodeConfig, result: NodeResult) {
   await client.end();
 }
 
+/**
+ * the ingest phase, the same for every system: this process's share of the stream in batches of
+ * \`BATCH\`, the virtual clock at each batch's last message, the time inside \`ingest\` counted
+ */
+async function ingestAll(
+  config: NodeConfig,
+  result: NodeResult,
+  manual: ManualClock,
+  ingest: (batch: Record<string, unknown>[]) => Promise<unknown>,
+): Promise<void> {
+  let batch: Record<string, unknown>[] = [];
+  const flush = async () => {
+    manual.set(Math.max(manual.now(), atOf(batch[batch.length - 1] as Record<string, unknown>)));
+    const t = performance.now();
+    await ingest(batch);
+    result.ms += performance.now() - t;
+    result.messages += batch.length;
+    batch = [];
+  };
+  for (const message of myMessages(config)) {
+    batch.push(message);
+    if (batch.length === BATCH) await flush();
+  }
+  if (batch.length > 0) await flush();
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const realNow = () => performance.timeOrigin + performance.now();
 
@@ -364,20 +390,7 @@ async function main() {
       await peer.close();
       await fill(config, result);
     } else if (config.phase === "ingest") {
-      let batch: Record<string, unknown>[] = [];
-      const flush = async () => {
-        manual.set(Math.max(manual.now(), atOf(batch[batch.length - 1] as Record<string, unknown>)));
-        const t = performance.now();
-        await peer.ingest(batch);
-        result.ms += performance.now() - t;
-        result.messages += batch.length;
-        batch = [];
-      };
-      for (const message of myMessages(config)) {
-        batch.push(message);
-        if (batch.length === BATCH) await flush();
-      }
-      if (batch.length > 0) await flush();
+      await ingestAll(config, result, manual, (batch) => peer.ingest(batch));
     } else if (config.phase === "wake") {
       const t = performance.now();
       peer.start();
@@ -420,20 +433,7 @@ async function main() {
       await fill(config, result);
     } else if (config.phase === "ingest") {
       const engine = createEngine({ store, journeys, destinations: [], clock: manual, plan: BENCH_PLAN });
-      let batch: Record<string, unknown>[] = [];
-      const flush = async () => {
-        manual.set(Math.max(manual.now(), atOf(batch[batch.length - 1] as Record<string, unknown>)));
-        const t = performance.now();
-        await engine.ingest(batch);
-        result.ms += performance.now() - t;
-        result.messages += batch.length;
-        batch = [];
-      };
-      for (const message of myMessages(config)) {
-        batch.push(message);
-        if (batch.length === BATCH) await flush();
-      }
-      if (batch.length > 0) await flush();
+      await ingestAll(config, result, manual, (batch) => engine.ingest(batch));
       await engine.stop();
     } else if (config.phase === "wake") {
       const deps = {

@@ -3,20 +3,18 @@
  * agree) and writes one HTML page with every message each shopper would receive.
  */
 import { writeFile } from "node:fs/promises";
-import { readEnvironment } from "../../config/env-file.js";
-import { SecretSetting } from "../../config/settings.js";
 import type { CartEvent } from "../../core/events.js";
 import type { PlanContext } from "../../core/journey/index.js";
 import type { NormalizeOptions } from "../../core/normalize/index.js";
 import type { Profile } from "../../core/profile.js";
-import { envSetting, readFlags, takePositionals } from "../args.js";
+import { readFlags, takePositionals } from "../args.js";
 import { readEvents } from "../event-reader.js";
 import { checkInput, openChecked } from "../ndjson.js";
 import { createPreviewCollector, matchesShopper } from "../preview.js";
 import { renderPreviewHtml } from "../preview-html.js";
 import { createSimulation } from "../simulation.js";
 import { type CliCommand, UsageError } from "../types.js";
-import { loadJourney, parseUntil, parseWindow, readReplayFlag } from "./simulate.js";
+import { loadJourney, parseUntil, parseWindow, readReplayFlag, readReplaySecrets } from "./simulate.js";
 
 const USAGE =
   "preview [--journey <preset|file.json>] [--shopper ID] [--store-name NAME] [--out FILE] <events.ndjson|->";
@@ -72,15 +70,7 @@ export const previewCommand: CliCommand = {
     }
     const [input] = takePositionals(positionals, ["<events.ndjson|->"], USAGE, 0);
     const until = parseUntil(flags.until);
-    const { env } = readEnvironment();
-    const secrets: NonNullable<PlanContext["secrets"]> = {};
-    const linkSecret = envSetting(env, "CARTBACK_LINK_SECRET", SecretSetting);
-    const discountSecret = envSetting(env, "CARTBACK_DISCOUNT_SECRET", SecretSetting);
-    if (context.linkBaseUrl && !linkSecret)
-      throw new UsageError("--link-base needs the signing key in CARTBACK_LINK_SECRET");
-    if (linkSecret) secrets.links = linkSecret;
-    if (discountSecret) secrets.discounts = discountSecret;
-    context.secrets = secrets;
+    readReplaySecrets(context);
     const journey = await loadJourney(flags.journey);
     const path = await checkInput(input);
 

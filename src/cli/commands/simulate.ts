@@ -91,6 +91,22 @@ export function readReplayFlag(
   return true;
 }
 
+/**
+ * the signing keys `simulate` and `preview` plan with, from the environment or `.env`, into
+ * `context.secrets`; `--link-base` without its key is a usage error
+ */
+export function readReplaySecrets(context: PlanContext): void {
+  const secrets: NonNullable<PlanContext["secrets"]> = {};
+  const { env } = readEnvironment();
+  const linkSecret = envSetting(env, "CARTBACK_LINK_SECRET", SecretSetting);
+  const discountSecret = envSetting(env, "CARTBACK_DISCOUNT_SECRET", SecretSetting);
+  if (context.linkBaseUrl && !linkSecret)
+    throw new UsageError("--link-base needs the signing key in CARTBACK_LINK_SECRET");
+  if (linkSecret) secrets.links = linkSecret;
+  if (discountSecret) secrets.discounts = discountSecret;
+  context.secrets = secrets;
+}
+
 export async function loadJourney(name: string): Promise<JourneySpec> {
   const argument = await readJourneyArgument(name);
   if ("preset" in argument) return (PRESETS[argument.preset] as () => JourneySpec)();
@@ -270,15 +286,7 @@ export const simulateCommand: CliCommand = {
     // with --report, the recovery report of the replay replaces the commands
     const report = flags.report ? reportFormat(flags.format) : null;
     const format = report ? null : flagChoice("--format", flags.format ?? "ndjson", ["ndjson", "table"]);
-    const secrets: NonNullable<PlanContext["secrets"]> = {};
-    const { env } = readEnvironment();
-    const linkSecret = envSetting(env, "CARTBACK_LINK_SECRET", SecretSetting);
-    const discountSecret = envSetting(env, "CARTBACK_DISCOUNT_SECRET", SecretSetting);
-    if (context.linkBaseUrl && !linkSecret)
-      throw new UsageError("--link-base needs the signing key in CARTBACK_LINK_SECRET");
-    if (linkSecret) secrets.links = linkSecret;
-    if (discountSecret) secrets.discounts = discountSecret;
-    context.secrets = secrets;
+    readReplaySecrets(context);
     const journey = await loadJourney(flags.journey);
     const path = await checkInput(input);
 

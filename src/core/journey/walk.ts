@@ -139,7 +139,7 @@ function failedCheck(
       : channelBlock(run.journey, channel, stage.stage, run.profile, cart, instance, table);
   if (blocked !== null) return blocked;
   // a text that shows the link, about a cart with none: the shopper would have no way back to it
-  return textNeedsLink(step) && !hasLink(run, cart) ? NO_LINK : null;
+  return !hasLink(run, cart) && textNeedsLink(step) ? NO_LINK : null;
 }
 
 /** why a text step gives way under one text per stage, or null */
