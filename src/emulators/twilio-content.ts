@@ -31,10 +31,10 @@ export interface WhatsAppApproval {
   allow_category_change: boolean;
 }
 
-/** what a submitted template becomes once reviewed; `approved` unless set */
 /** a body that opens or closes with `{{n}}` (WhatsApp's review refuses it) */
 const VARIABLE_AT_EDGE = /^\s*\{\{\s*\d+\s*\}\}|\{\{\s*\d+\s*\}\}\s*$/;
 
+/** what a submitted template becomes once reviewed; `approved` unless set */
 export type TemplateReview = "approved" | "pending" | "rejected";
 
 export interface ContentApi {
